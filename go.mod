@@ -1,0 +1,3 @@
+module github.com/pyrace/pyrace
+
+go 1.26.8
