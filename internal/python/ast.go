@@ -14,6 +14,11 @@ type Span struct {
 // Pos returns the node's source range.
 func (s Span) Pos() Span { return s }
 
+func (s *Span) spanPtr() *Span { return s }
+
+// spanned is implemented by every node that embeds a Span.
+type spanned interface{ spanPtr() *Span }
+
 // Node is any syntax tree node that carries a position.
 type Node interface {
 	Pos() Span

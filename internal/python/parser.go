@@ -75,6 +75,12 @@ type parser struct {
 	// errors then unwind without being recorded.
 	speculating int
 	names       map[string]string
+	// fstringStart is the FSTRING_START token of the innermost f-string
+	// being parsed; legacySpecs collects format specs whose positions are
+	// rewritten for versions before 3.12.
+	fstringStart int
+	concatStart  int // first token of the string concatenation being parsed
+	legacySpecs  []legacySpec
 }
 
 func newParser(filename string, src []byte, opts Options) *parser {

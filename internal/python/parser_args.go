@@ -18,6 +18,12 @@ func (p *parser) callArgumentsFrom(closer tokKind, open int) (args []Expr, kws [
 			p.advance()
 			v := p.expression()
 			st := &Starred{Span: p.spanFrom(start), Value: v}
+			if p.version == (Version{3, 8}) {
+				// 3.8 ended the starred argument with its value, without a
+				// closing parenthesis around the value.
+				e := v.Pos()
+				st.EndLine, st.EndCol = e.EndLine, e.EndCol
+			}
 			if sawDoubleStar {
 				p.failNode(st, "iterable argument unpacking follows keyword argument unpacking")
 			}
@@ -115,12 +121,17 @@ func (p *parser) parameters(closer tokKind, annotations bool) *Arguments {
 			}
 			return a
 		default:
+			argTok := p.p
 			arg := p.param(annotations, false)
 			var def Expr
 			if p.accept(tkEqual) {
 				def = p.expression()
 			}
 			if sawStar {
+				if p.version == (Version{3, 8}) {
+					// 3.8 gave keyword-only parameters the span of their name.
+					arg.EndLine, arg.EndCol = arg.Line, arg.Col+len(p.src[p.toks[argTok].start:p.toks[argTok].end])
+				}
 				a.KwOnlyArgs = append(a.KwOnlyArgs, arg)
 				a.KwDefaults = append(a.KwDefaults, def)
 				break

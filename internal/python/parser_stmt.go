@@ -468,7 +468,7 @@ func (p *parser) funcDef(start int, decorators []Expr, async bool) Stmt {
 	}
 	p.expect(tkColon)
 	body := p.block("function definition", defLine)
-	span := p.spanFrom(start)
+	span := p.compoundSpan(start, body)
 	if async {
 		return &AsyncFunctionDef{Span: span, Name: name, Args: args, Body: body,
 			DecoratorList: decorators, Returns: returns, TypeParams: tparams}
@@ -490,7 +490,7 @@ func (p *parser) classDef(start int, decorators []Expr) Stmt {
 	}
 	p.expect(tkColon)
 	s.Body = p.block("class definition", line)
-	s.Span = p.spanFrom(start)
+	s.Span = p.compoundSpan(start, s.Body)
 	return s
 }
 
@@ -511,7 +511,7 @@ func (p *parser) ifStmt() Stmt {
 	case p.isKw(kwElse):
 		s.Orelse = p.elseBlock()
 	}
-	s.Span = p.spanFrom(start)
+	s.Span = p.compoundSpan(start, s.Body, s.Orelse)
 	return s
 }
 
@@ -532,7 +532,7 @@ func (p *parser) whileStmt() Stmt {
 	if p.isKw(kwElse) {
 		s.Orelse = p.elseBlock()
 	}
-	s.Span = p.spanFrom(start)
+	s.Span = p.compoundSpan(start, s.Body, s.Orelse)
 	return s
 }
 
@@ -548,7 +548,7 @@ func (p *parser) forStmt(start int, async bool) Stmt {
 	if p.isKw(kwElse) {
 		orelse = p.elseBlock()
 	}
-	span := p.spanFrom(start)
+	span := p.compoundSpan(start, body, orelse)
 	if async {
 		return &AsyncFor{Span: span, Target: target, Iter: iter, Body: body, Orelse: orelse}
 	}
@@ -591,7 +591,7 @@ func (p *parser) withStmt(start int, async bool) Stmt {
 	}
 	p.expect(tkColon)
 	body := p.block("'with' statement", line)
-	span := p.spanFrom(start)
+	span := p.compoundSpan(start, body)
 	if async {
 		return &AsyncWith{Span: span, Items: items, Body: body}
 	}
@@ -657,7 +657,7 @@ func (p *parser) tryStmt() Stmt {
 		}
 		p.expect(tkColon)
 		h.Body = p.block(what, hline)
-		h.Span = p.spanFrom(hstart)
+		h.Span = p.compoundSpan(hstart, h.Body)
 		handlers = append(handlers, h)
 	}
 	if star && plain {
@@ -675,9 +675,36 @@ func (p *parser) tryStmt() Stmt {
 	} else if len(handlers) == 0 {
 		p.fail("expected 'except' or 'finally' block")
 	}
-	span := p.spanFrom(start)
+	span := p.compoundSpan(start, body, handlerBodies(handlers), orelse, final)
 	if star {
 		return &TryStar{Span: span, Body: body, Handlers: handlers, Orelse: orelse, Finalbody: final}
 	}
 	return &Try{Span: span, Body: body, Handlers: handlers, Orelse: orelse, Finalbody: final}
+}
+
+// handlerBodies returns the last handler's body, which ends a try statement
+// that has no else or finally block.
+func handlerBodies(hs []*ExceptHandler) []Stmt {
+	if len(hs) == 0 {
+		return nil
+	}
+	return hs[len(hs)-1].Body
+}
+
+// compoundSpan is the span of a compound statement from token start to the
+// last token consumed. CPython 3.8 ended it at the end of the last
+// statement of the last block instead (which differs after a trailing ';').
+func (p *parser) compoundSpan(start int, bodies ...[]Stmt) Span {
+	s := p.spanFrom(start)
+	if p.version != (Version{3, 8}) {
+		return s
+	}
+	for i := len(bodies) - 1; i >= 0; i-- {
+		if b := bodies[i]; len(b) > 0 {
+			e := b[len(b)-1].Pos()
+			s.EndLine, s.EndCol = e.EndLine, e.EndCol
+			return s
+		}
+	}
+	return s
 }

@@ -48,6 +48,13 @@ func (p *parser) strings() Expr {
 			return p.stringConstant(i)
 		}
 	}
+	mark := len(p.legacySpecs)
+	outerConcat := p.concatStart
+	p.concatStart = start
+	defer func() {
+		p.legacySpecs = p.legacySpecs[:mark]
+		p.concatStart = outerConcat
+	}()
 	var parts []Expr
 	fstr, tstr, plain, bytesFound, strFound := false, false, false, false, false
 	for {
@@ -98,6 +105,9 @@ func (p *parser) strings() Expr {
 		return &Constant{Span: span, Value: Value{Kind: StrValue, Str: b.String()}, Kind: first.Kind}
 	}
 	values := foldConstants(parts)
+	if p.version.Less(Version{3, 12}) {
+		p.legacyFStringPositions(values, span, mark)
+	}
 	if tstr {
 		return &TemplateStr{Span: span, Values: values}
 	}
@@ -335,6 +345,9 @@ func writeCodePoint(b *strings.Builder, r rune) {
 // dropped) and FormattedValue/Interpolation nodes, debug texts included.
 func (p *parser) fstring(parts []Expr, isT bool) []Expr {
 	startTok := p.advance()
+	outer := p.fstringStart
+	p.fstringStart = startTok
+	defer func() { p.fstringStart = outer }()
 	raw := parsePrefix(p.src[p.toks[startTok].start:p.toks[startTok].end]).raw
 	for {
 		switch p.kind() {
@@ -435,7 +448,27 @@ func (p *parser) replacementField(parts []Expr, raw, isT bool) []Expr {
 			}
 			p.p = lam
 		}
-		value = p.starExpressions()
+		start := p.p
+		value = p.starExpression()
+		if p.at(tkComma) {
+			elts := []Expr{value}
+			for p.accept(tkComma) {
+				if !p.startsExpression() {
+					break
+				}
+				elts = append(elts, p.starExpression())
+			}
+			value = &Tuple{Span: p.spanFrom(start), Elts: elts}
+			if p.version.Less(Version{3, 12}) {
+				// Before 3.12 the field was parsed as "(" + text + ")", so a
+				// bare tuple spans the braces' positions.
+				l, t := &p.toks[lb], p.tok()
+				value.(*Tuple).Span = Span{int(l.line), int(l.col), int(t.line), int(t.col) + 1}
+			}
+		}
+	}
+	if p.version.Less(Version{3, 10}) {
+		p.legacyFieldPositions(value, lb, p.p)
 	}
 	debug := p.accept(tkEqual)
 	// exprEnd is the token that ends the expression text (the one after '='
@@ -557,7 +590,160 @@ func (p *parser) formatSpec(raw, isT bool) Expr {
 	if p.version != (Version{3, 12}) {
 		values = foldConstants(values)
 	}
-	return &JoinedStr{Span: p.spanFrom(colon), Values: values}
+	spec := &JoinedStr{Span: p.spanFrom(colon), Values: values}
+	if p.version.Less(Version{3, 12}) {
+		p.legacySpecs = append(p.legacySpecs, legacySpec{spec: spec, fstring: p.fstringStart})
+	}
+	return spec
+}
+
+// legacySpec records a format spec parsed for a version before 3.12, whose
+// position depends on the f-string token that contains it.
+type legacySpec struct {
+	spec    *JoinedStr
+	fstring int // index of the FSTRING_START token of the enclosing f-string
+}
+
+// legacyFStringPositions rewrites the positions inside an f-string the way
+// CPython 3.8–3.11 reported them, when f-strings were single tokens parsed
+// in a second pass: the literal parts and replacement fields take the span
+// of the whole (implicitly concatenated) string; a format spec spans from
+// the start of the concatenation to the end of the string token holding it
+// (3.9–3.11) or the whole concatenation (3.8), and so do its parts.
+func (p *parser) legacyFStringPositions(values []Expr, span Span, mark int) {
+	for _, v := range values {
+		setSpan(v, span)
+	}
+	for _, ls := range p.legacySpecs[mark:] {
+		if p.version == (Version{3, 8}) {
+			ls.spec.Span = span
+			for _, v := range ls.spec.Values {
+				setSpan(v, span)
+			}
+			continue
+		}
+		// 3.9–3.11: the spec and a literal that ends it take the span of the
+		// string token holding the spec; earlier parts take the whole span.
+		st, end := &p.toks[ls.fstring], &p.toks[p.fstringEndOf(ls.fstring)]
+		tokSpan := Span{int(st.line), int(st.col), int(end.endLine), int(end.endCol)}
+		ls.spec.Span = tokSpan
+		for i, v := range ls.spec.Values {
+			if _, ok := v.(*Constant); ok && i == len(ls.spec.Values)-1 {
+				setSpan(v, tokSpan)
+			} else {
+				setSpan(v, span)
+			}
+		}
+	}
+}
+
+// fstringEndOf returns the index of the FSTRING_END token matching the
+// FSTRING_START token at start.
+func (p *parser) fstringEndOf(start int) int {
+	depth := 0
+	for i := start; i < len(p.toks); i++ {
+		switch p.toks[i].kind {
+		case tkFStringStart:
+			depth++
+		case tkFStringEnd:
+			depth--
+			if depth == 0 {
+				return i
+			}
+		case tkEOF:
+			return i
+		}
+	}
+	return len(p.toks) - 1
+}
+
+// legacyFieldPositions moves the positions inside the expression of a
+// replacement field (opened by token lb, ended by token term) to where
+// CPython 3.8 and 3.9 reported them. Those versions parsed the expression
+// text again, as "(" + text + ")", and shifted the positions of its first
+// line by an offset they computed from the string token: 3.9 added the
+// token's column once too often when the field was not on the token's
+// first line; 3.8 located the field by searching "{text}" in the first
+// token of the concatenation, so repeated or converted fields land on the
+// first match or on the token's start.
+func (p *parser) legacyFieldPositions(value Expr, lb, term int) {
+	l := &p.toks[lb]
+	line := int(l.line)
+	var lineDelta, colShift int
+	switch p.version {
+	case Version{3, 9}:
+		fs := &p.toks[p.fstringStart]
+		if l.line == fs.line {
+			return
+		}
+		for i := int(l.end); i < len(p.src); i++ {
+			c := p.src[i]
+			if c == '}' || c == '\n' {
+				return // newline right after the brace: no shift
+			}
+			if c != ' ' && c != '\t' && c != '\f' {
+				break
+			}
+		}
+		colShift = int(fs.col) + 1
+	case Version{3, 8}:
+		parent := &p.toks[p.concatStart]
+		parentEnd := int(parent.end)
+		if parent.kind == tkFStringStart {
+			parentEnd = int(p.toks[p.fstringEndOf(p.concatStart)].end)
+		}
+		ptext := p.src[parent.start:parentEnd]
+		needle := make([]byte, 0, int(p.toks[term].start)-int(l.end)+2)
+		needle = append(needle, '{')
+		needle = append(needle, p.src[l.end:p.toks[term].start]...)
+		needle = append(needle, '}')
+		cols, lines := int(parent.col), int(parent.line)-1
+		if idx := bytes.Index(ptext, needle); idx >= 0 {
+			nl := bytes.LastIndexByte(ptext[:idx], '\n')
+			if nl < 0 {
+				cols += idx
+			} else {
+				cols += idx - nl
+			}
+			lines += bytes.Count(ptext[:idx], []byte{'\n'})
+		}
+		// A position on the field's first line, at true column c, sits at
+		// column c-lb.col of "(text)"; 3.8 adds cols to it. Lines map from
+		// the substring's line numbers.
+		colShift = cols - int(l.col)
+		lineDelta = lines + 1 - line
+	default:
+		return
+	}
+	Inspect(value, func(n Node) bool {
+		sp, ok := n.(spanned)
+		if !ok {
+			return true
+		}
+		s := sp.spanPtr()
+		if s.Line == line {
+			s.Col += colShift
+		}
+		if s.EndLine == line {
+			s.EndCol += colShift
+		}
+		s.Line += lineDelta
+		s.EndLine += lineDelta
+		return true
+	})
+}
+
+func setSpan(e Expr, s Span) {
+	switch n := e.(type) {
+	case *Constant:
+		n.Span = s
+	case *FormattedValue:
+		n.Span = s
+	case *Interpolation:
+		n.Span = s
+	case *JoinedStr:
+		n.Span = s
+	}
 }
 
 // ----------------------------------------------------------------------------
