@@ -163,12 +163,12 @@ func (p *parser) failExpected(k tokKind) {
 	if k == tkColon {
 		p.failAt(p.p-1, "expected ':'", true)
 	}
-	p.fail(fmt.Sprintf("invalid syntax (expected %s)", k))
+	p.fail("invalid syntax")
 }
 
 func (p *parser) expectKw(kw keyword, text string) {
 	if !p.isKw(kw) {
-		p.fail(fmt.Sprintf("invalid syntax (expected '%s')", text))
+		p.fail("invalid syntax")
 	}
 	p.p++
 }
@@ -220,6 +220,9 @@ func (p *parser) spanTok(i int) Span {
 // NEWLINE, INDENT and DEDENT tokens never end a node, as in CPython.
 func (p *parser) spanFrom(start int) Span {
 	i := p.p - 1
+	if i < start {
+		i = start
+	}
 	for i > start {
 		if k := p.toks[i].kind; k != tkNewline && k != tkIndent && k != tkDedent {
 			break

@@ -45,8 +45,14 @@ func (p *parser) callArgumentsFrom(closer tokKind, open int) (args []Expr, kws [
 		default:
 			e := p.namedExpression()
 			if p.isCompFor() {
+				if open < 0 {
+					p.fail("invalid syntax")
+				}
 				gens := p.comprehensionClauses()
-				if open < 0 || len(args) > 0 || len(kws) > 0 || !p.at(closer) {
+				if open < 0 {
+					p.fail("invalid syntax")
+				}
+				if len(args) > 0 || len(kws) > 0 || !p.at(closer) {
 					p.failSpan(p.spanFrom(start), "Generator expression must be parenthesized")
 				}
 				o, c := &p.toks[open], p.tok()

@@ -85,7 +85,7 @@ func (p *parser) expression() Expr {
 		p.advance()
 		test := p.disjunction()
 		if !p.isKw(kwElse) {
-			p.fail("expected 'else' after 'if' expression")
+			p.failSpan(p.spanFrom(start), "expected 'else' after 'if' expression")
 		}
 		p.advance()
 		orelse := p.expression()
@@ -213,99 +213,55 @@ func (p *parser) comparison() Expr {
 	return c
 }
 
-func (p *parser) bitwiseOr() Expr {
-	start := p.p
-	e := p.bitwiseXor()
-	for p.at(tkVbar) {
-		p.advance()
-		r := p.bitwiseXor()
-		e = &BinOp{Span: p.spanFrom(start), Left: e, Op: BitOr, Right: r}
+// bitwiseOr parses the binary operators from `|` down to `*`, by
+// precedence climbing; all of them are left-associative.
+func (p *parser) bitwiseOr() Expr { return p.binary(1) }
+
+// binaryOperator returns the operator at the current token and its
+// precedence (0 when the token is not a binary operator).
+func binaryOperator(k tokKind) (Operator, int) {
+	switch k {
+	case tkVbar:
+		return BitOr, 1
+	case tkCircumflex:
+		return BitXor, 2
+	case tkAmper:
+		return BitAnd, 3
+	case tkLeftShift:
+		return LShift, 4
+	case tkRightShift:
+		return RShift, 4
+	case tkPlus:
+		return Add, 5
+	case tkMinus:
+		return Sub, 5
+	case tkStar:
+		return Mult, 6
+	case tkSlash:
+		return Div, 6
+	case tkDoubleSlash:
+		return FloorDiv, 6
+	case tkPercent:
+		return Mod, 6
+	case tkAt:
+		return MatMult, 6
 	}
-	return e
+	return 0, 0
 }
 
-func (p *parser) bitwiseXor() Expr {
+// binary parses a chain of binary operators of precedence minPrec or
+// higher. Every node starts at the chain's first token, as in CPython.
+func (p *parser) binary(minPrec int) Expr {
 	start := p.p
-	e := p.bitwiseAnd()
-	for p.at(tkCircumflex) {
-		p.advance()
-		r := p.bitwiseAnd()
-		e = &BinOp{Span: p.spanFrom(start), Left: e, Op: BitXor, Right: r}
-	}
-	return e
-}
-
-func (p *parser) bitwiseAnd() Expr {
-	start := p.p
-	e := p.shiftExpr()
-	for p.at(tkAmper) {
-		p.advance()
-		r := p.shiftExpr()
-		e = &BinOp{Span: p.spanFrom(start), Left: e, Op: BitAnd, Right: r}
-	}
-	return e
-}
-
-func (p *parser) shiftExpr() Expr {
-	start := p.p
-	e := p.sum()
+	left := p.factor()
 	for {
-		var op Operator
-		switch p.kind() {
-		case tkLeftShift:
-			op = LShift
-		case tkRightShift:
-			op = RShift
-		default:
-			return e
+		op, prec := binaryOperator(p.kind())
+		if prec < minPrec || prec == 0 {
+			return left
 		}
 		p.advance()
-		r := p.sum()
-		e = &BinOp{Span: p.spanFrom(start), Left: e, Op: op, Right: r}
-	}
-}
-
-func (p *parser) sum() Expr {
-	start := p.p
-	e := p.term()
-	for {
-		var op Operator
-		switch p.kind() {
-		case tkPlus:
-			op = Add
-		case tkMinus:
-			op = Sub
-		default:
-			return e
-		}
-		p.advance()
-		r := p.term()
-		e = &BinOp{Span: p.spanFrom(start), Left: e, Op: op, Right: r}
-	}
-}
-
-func (p *parser) term() Expr {
-	start := p.p
-	e := p.factor()
-	for {
-		var op Operator
-		switch p.kind() {
-		case tkStar:
-			op = Mult
-		case tkSlash:
-			op = Div
-		case tkDoubleSlash:
-			op = FloorDiv
-		case tkPercent:
-			op = Mod
-		case tkAt:
-			op = MatMult
-		default:
-			return e
-		}
-		p.advance()
-		r := p.factor()
-		e = &BinOp{Span: p.spanFrom(start), Left: e, Op: op, Right: r}
+		right := p.binary(prec + 1)
+		left = &BinOp{Span: p.spanFrom(start), Left: left, Op: op, Right: right}
 	}
 }
 
@@ -638,10 +594,11 @@ func (p *parser) dictRest(start int, keys, values []Expr) Expr {
 			}
 		}
 		first = false
-		if p.accept(tkDoubleStar) {
+		if p.at(tkDoubleStar) {
+			star := p.advance()
 			v := p.bitwiseOr()
 			if p.isCompFor() {
-				p.fail("dict unpacking cannot be used in dict comprehension")
+				p.failAt(star, "dict unpacking cannot be used in dict comprehension", false)
 			}
 			keys = append(keys, nil)
 			values = append(values, v)

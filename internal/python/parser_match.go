@@ -101,7 +101,7 @@ func (p *parser) caseBlockRecovering() (c *MatchCase) {
 
 func (p *parser) caseBlock() *MatchCase {
 	if !p.isKw(kwCase) {
-		p.fail("invalid syntax (expected 'case')")
+		p.fail("invalid syntax")
 	}
 	line := p.tok().line
 	p.advance()

@@ -36,6 +36,7 @@ func (p *parser) statement(body []Stmt) []Stmt {
 				p.advance()
 				return append(body, p.withStmt(start, true))
 			}
+			p.advance()
 			p.fail("invalid syntax")
 		case kwMatch:
 			if s := p.matchStmt(); s != nil {
@@ -164,6 +165,7 @@ func (p *parser) exprOrAssignment() Stmt {
 			}
 		}
 		for _, t := range targets {
+			p.checkAssignTarget(t, len(targets) == 1, value)
 			p.setContext(t, Store, "assign")
 		}
 		return &Assign{Span: p.spanFrom(start), Targets: targets, Value: value}
@@ -270,7 +272,7 @@ func (p *parser) delStmt() Stmt {
 			}
 			break
 		}
-		e := p.bitwiseOr()
+		e := p.starTarget()
 		p.setContext(e, Del, "delete")
 		targets = append(targets, e)
 		if !p.accept(tkComma) {
@@ -297,7 +299,7 @@ func (p *parser) importStmt() Stmt {
 		}
 	}
 	if p.isKw(kwFrom) {
-		p.fail("Did you mean to use 'from ... import ...' instead?")
+		p.failAt(start, "Did you mean to use 'from ... import ...' instead?", false)
 	}
 	return &Import{Span: p.spanFrom(start), Names: names}
 }
@@ -350,7 +352,7 @@ func (p *parser) importFrom() Stmt {
 			break
 		}
 		if !paren && p.atSimpleStmtEnd() {
-			p.failAt(p.p-1, "trailing comma not allowed without surrounding parentheses", false)
+			p.fail("trailing comma not allowed without surrounding parentheses")
 		}
 	}
 	if paren {
@@ -375,9 +377,9 @@ func (p *parser) typeAlias() Stmt {
 
 // typeParams parses `'[' type_param (',' type_param)* [','] ']'`.
 func (p *parser) typeParams() []TypeParam {
-	open := p.expect(tkLsqb)
+	p.expect(tkLsqb)
 	if p.at(tkRsqb) {
-		p.failAt(open, "Type parameter list cannot be empty", false)
+		p.fail("Type parameter list cannot be empty")
 	}
 	var params []TypeParam
 	for !p.at(tkRsqb) {
@@ -627,12 +629,18 @@ func (p *parser) tryStmt() Stmt {
 		h := &ExceptHandler{}
 		what := "'except' statement"
 		if p.accept(tkStar) {
+			if plain {
+				p.failAt(hstart, "cannot have both 'except' and 'except*' on the same 'try'", false)
+			}
 			star = true
 			what = "'except*' statement"
 			if p.at(tkColon) {
 				p.fail("expected one or more exception types")
 			}
 		} else {
+			if star {
+				p.failAt(hstart, "cannot have both 'except' and 'except*' on the same 'try'", false)
+			}
 			plain = true
 		}
 		if !p.at(tkColon) {
@@ -659,9 +667,6 @@ func (p *parser) tryStmt() Stmt {
 		h.Body = p.block(what, hline)
 		h.Span = p.compoundSpan(hstart, h.Body)
 		handlers = append(handlers, h)
-	}
-	if star && plain {
-		p.failAt(start, "cannot have both 'except' and 'except*' on the same 'try'", false)
 	}
 	var orelse, final []Stmt
 	if len(handlers) > 0 && p.isKw(kwElse) {

@@ -27,12 +27,47 @@ func (p *parser) setContext(e Expr, ctx ExprContext, verb string) {
 		for _, el := range n.Elts {
 			p.setContext(el, ctx, verb)
 		}
+	case *Yield, *YieldFrom:
+		if ctx == Store {
+			p.failNode(e, "assignment to yield expression not possible")
+		}
+		p.failNode(e, "cannot delete "+describe(e))
 	default:
 		if ctx == Del {
 			p.failNode(e, "cannot delete "+describe(e))
 		}
 		p.failNode(e, "cannot "+verb+" to "+describe(e))
 	}
+}
+
+// checkAssignTarget reports an invalid target of an assignment statement
+// with CPython's hint for a likely comparison ("f() = 1"): the hint is
+// given for a single target and value that are both plain operands.
+func (p *parser) checkAssignTarget(t Expr, single bool, value Expr) {
+	if !single || !isPlainOperand(t) || !isPlainOperand(value) {
+		return
+	}
+	switch t.(type) {
+	case *Name, *Attribute, *Subscript, *Tuple, *List, *Starred, *GeneratorExp:
+		return
+	case *Constant:
+		if k := t.(*Constant).Value.Kind; k == NoneValue || k == BoolValue {
+			return
+		}
+	}
+	p.failNode(t, "cannot assign to "+describe(t)+" here. Maybe you meant '==' instead of '='?")
+}
+
+// isPlainOperand reports whether e is an expression of the `bitwise_or`
+// level or tighter (no comparison, boolean operator, conditional, lambda).
+func isPlainOperand(e Expr) bool {
+	switch n := e.(type) {
+	case *Compare, *BoolOp, *IfExp, *Lambda, *NamedExpr, *Starred, *Yield, *YieldFrom:
+		return false
+	case *UnaryOp:
+		return n.Op != Not
+	}
+	return true
 }
 
 // describe names an expression the way CPython's error messages do.

@@ -199,10 +199,7 @@ func (p *parser) stringConstant(i int) *Constant {
 func decodeEscapes(body []byte, isBytes bool) (string, string) {
 	var b strings.Builder
 	b.Grow(len(body))
-	kind := "unicodeescape"
-	if isBytes {
-		kind = "unicodeescape"
-	}
+	const kind = "unicode"
 	for i := 0; i < len(body); {
 		c := body[i]
 		if c != '\\' {
@@ -215,7 +212,7 @@ func decodeEscapes(body []byte, isBytes bool) (string, string) {
 			continue
 		}
 		if i+1 >= len(body) {
-			return "", fmt.Sprintf("(%s error) '%s' codec can't decode byte 0x5c in position %d: \\ at end of string", kind, kind, i)
+			return "", fmt.Sprintf("(%s error) 'unicodeescape' codec can't decode byte 0x5c in position %d: \\ at end of string", kind, i)
 		}
 		e := body[i+1]
 		i += 2
@@ -251,7 +248,7 @@ func decodeEscapes(body []byte, isBytes bool) (string, string) {
 		case 'x':
 			v, ok := hexDigits(body, i, 2)
 			if !ok {
-				return "", fmt.Sprintf("(%s error) '%s' codec can't decode bytes in position %d-%d: truncated \\xXX escape", kind, kind, i-2, min(i+1, len(body)-1))
+				return "", fmt.Sprintf("(%s error) 'unicodeescape' codec can't decode bytes in position %d-%d: truncated \\xXX escape", kind, i-2, min(i+1, len(body)-1))
 			}
 			i += 2
 			if isBytes {
@@ -488,7 +485,7 @@ func (p *parser) replacementField(parts []Expr, raw, isT bool) []Expr {
 		case "s", "r", "a":
 			conversion = int(name[0])
 		default:
-			p.failAt(ni, fmt.Sprintf("%s: invalid conversion character %s: expected 's', 'r', or 'a'", kind, strconv.Quote(name)), false)
+			p.failAt(ni, fmt.Sprintf("%s: invalid conversion character '%s': expected 's', 'r', or 'a'", kind, name), false)
 		}
 	}
 	var spec Expr

@@ -75,7 +75,7 @@ func tokenize(src []byte) ([]token, []tokError) {
 		altIndents:     make([]int, 1, 16),
 		atLineStart:    true,
 		lastWasNewline: true,
-		toks:           make([]token, 0, len(src)/4+16),
+		toks:           make([]token, 0, len(src)/6+16),
 	}
 	t.run()
 	return t.toks, t.errs
@@ -266,7 +266,7 @@ func (t *tokenizer) indentation() bool {
 			}
 			t.indents = append(t.indents, col)
 			t.altIndents = append(t.altIndents, alt)
-			t.emit(tkIndent, t.lineStart, p)
+			t.emit(tkIndent, p, p)
 		default:
 			for top > 0 && col < t.indents[top] {
 				top--
@@ -461,6 +461,9 @@ func (t *tokenizer) scanString(start, q int) {
 	p := q + qlen
 	for {
 		if p >= len(t.src) {
+			if !triple && t.closesFString(start, q, quote) {
+				return
+			}
 			t.pos = p
 			if triple {
 				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated triple-quoted string literal (detected at line %d)", t.line))
@@ -494,6 +497,9 @@ func (t *tokenizer) scanString(start, q int) {
 				p++
 			}
 		case '\n':
+			if !triple && t.closesFString(start, q, quote) {
+				return
+			}
 			if !triple {
 				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated string literal (detected at line %d)", t.line))
 				t.pos = p
@@ -506,6 +512,33 @@ func (t *tokenizer) scanString(start, q int) {
 			p++
 		}
 	}
+}
+
+// closesFString handles an unterminated plain string that starts, inside a
+// replacement field, with the quote of the enclosing single-quoted f-string
+// (`f"{x"`): like CPython, it reports the missing '}' and ends the f-string
+// at that quote.
+func (t *tokenizer) closesFString(start, q int, quote byte) bool {
+	n := len(t.modes)
+	if n == 0 || start != q {
+		return false
+	}
+	m := &t.modes[n-1]
+	if m.triple || m.quote != quote || len(m.fields) == 0 {
+		return false
+	}
+	// Rewind to the quote: it is still on the current line.
+	t.errorHere(q, "f-string: expecting '}'")
+	for len(m.fields) > 0 {
+		m.fields = m.fields[:len(m.fields)-1]
+		if len(t.brackets) > 0 {
+			t.brackets = t.brackets[:len(t.brackets)-1]
+		}
+	}
+	t.modes = t.modes[:n-1]
+	t.pos = q + 1
+	t.emit(tkError, q, q+1)
+	return true
 }
 
 // scanFStringLiteral scans literal text of the innermost f-string (or of a
@@ -979,9 +1012,11 @@ func (t *tokenizer) scanOperator() {
 		}
 	}
 	if kind == tkError {
-		t.errorHere(p, fmt.Sprintf("invalid character '%c' (U+%04X)", c, c))
-		if c < ' ' || c == 0x7f {
-			t.errs[len(t.errs)-1].msg = fmt.Sprintf("invalid non-printable character U+%04X", c)
+		switch {
+		case c < ' ' || c == 0x7f:
+			t.errorHere(p, fmt.Sprintf("invalid non-printable character U+%04X", c))
+		default:
+			t.errorHere(p, "invalid syntax")
 		}
 		t.pos = p + 1
 		t.emit(tkError, p, p+1)
