@@ -278,10 +278,19 @@ func (p *parser) failSpan(s Span, msg string) {
 	panic(bailout{})
 }
 
-// tokenizerReported is true when the current token stands for a tokenizer
-// error, which was reported already.
+// tokenizerReported is true when the tokenizer already reported an error
+// in the rest of the current logical line: that error explains the
+// parser's trouble, and a second complaint would be noise.
 func (p *parser) tokenizerReported() bool {
-	return p.toks[p.p].kind == tkError
+	for i := p.p; i < len(p.toks); i++ {
+		switch p.toks[i].kind {
+		case tkError:
+			return true
+		case tkNewline, tkEOF:
+			return false
+		}
+	}
+	return false
 }
 
 // enter guards recursion depth; call leave (deferred or not) after.

@@ -164,10 +164,19 @@ func (t *tokenizer) run() {
 		case c == '#':
 			t.skipComment()
 		case c == '\n':
-			if len(t.brackets) > 0 {
+			if len(t.brackets) > 0 && !t.statementFollows(t.pos+1) {
 				t.newline(t.pos)
 				t.pos++
 				continue
+			}
+			if len(t.brackets) > 0 {
+				// A line that can only start a statement follows an
+				// unclosed bracket: report it and resume there.
+				b := t.brackets[0]
+				t.errorAt(int(b.line), int(b.col), fmt.Sprintf("'%c' was never closed", b.ch))
+				t.emit(tkError, t.pos, t.pos)
+				t.brackets = t.brackets[:0]
+				t.modes = t.modes[:0]
 			}
 			if !t.lastWasNewline {
 				t.emit(tkNewline, t.pos, t.pos+1)
@@ -186,6 +195,12 @@ func (t *tokenizer) run() {
 				}
 				continue
 			}
+			if t.pos+1 >= len(t.src) {
+				t.errorHere(t.pos, "unexpected EOF while parsing")
+				t.pos++
+				t.emit(tkError, t.pos-1, t.pos)
+				continue
+			}
 			t.errorHere(t.pos, "unexpected character after line continuation character")
 			t.emit(tkError, t.pos, t.pos+1)
 			t.pos++
@@ -200,6 +215,33 @@ func (t *tokenizer) run() {
 		}
 	}
 	t.finish()
+}
+
+// statementFollows reports whether the line starting at off begins with a
+// keyword that can only start a statement (def, class, return, import...),
+// never continue an expression: a sign that a bracket was left unclosed.
+// It is only consulted inside brackets, so valid code is never affected.
+func (t *tokenizer) statementFollows(off int) bool {
+	if len(t.modes) > 0 {
+		return false
+	}
+	for off < len(t.src) && (t.src[off] == ' ' || t.src[off] == '\t' || t.src[off] == '\f') {
+		off++
+	}
+	end := off
+	for end < len(t.src) && (isASCIILetter(t.src[end]) || t.src[end] == '_') {
+		end++
+	}
+	if end == off || end < len(t.src) && isNameByte(t.src[end]) {
+		return false
+	}
+	switch lookupKeyword(t.src[off:end]) {
+	case kwDef, kwClass, kwReturn, kwImport, kwWhile, kwTry, kwWith, kwPass,
+		kwBreak, kwContinue, kwRaise, kwGlobal, kwNonlocal, kwDel, kwAssert,
+		kwExcept, kwFinally, kwElif:
+		return true
+	}
+	return false
 }
 
 // indentation measures the indentation of a new logical line and emits
@@ -1062,6 +1104,9 @@ func (t *tokenizer) scanOperator() {
 			} else {
 				t.errorHere(p, fmt.Sprintf("closing parenthesis '%c' does not match opening parenthesis '%c'", c, open.ch))
 			}
+			// Recover by closing the opener as well, so that the rest of
+			// the file is not taken as one long logical line.
+			t.brackets = t.brackets[:len(t.brackets)-1]
 			t.pos = p + 1
 			t.emit(tkError, p, p+1)
 			return

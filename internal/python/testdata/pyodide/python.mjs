@@ -26,10 +26,24 @@ if (!script) {
 
 const { loadPyodide } = await import(pathToFileURL(join(dir, "pyodide.mjs")).href);
 const py = await loadPyodide({ env: { PYRACE_HOST_ROOT: "/host", PYTHONHASHSEED: "0" } });
+// Node.js may hand us non-blocking pipes: reads and writes that would block
+// throw EAGAIN, and must be retried (a short sleep) rather than taken for
+// end of file or a failed write.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const retrying = (op) => {
+  for (;;) {
+    try {
+      return op();
+    } catch (e) {
+      if (e.code !== "EAGAIN") throw e;
+      Atomics.wait(pause, 0, 0, 2);
+    }
+  }
+};
 const device = (fd) => ({
   write(buf) {
     let n = 0;
-    while (n < buf.length) n += writeSync(fd, buf, n, buf.length - n);
+    while (n < buf.length) n += retrying(() => writeSync(fd, buf, n, buf.length - n));
     return buf.length;
   },
 });
@@ -38,9 +52,8 @@ py.setStderr(device(2));
 py.setStdin({
   read(buf) {
     try {
-      return readSync(0, buf, 0, buf.length, null);
+      return retrying(() => readSync(0, buf, 0, buf.length, null));
     } catch (e) {
-      if (e.code === "EAGAIN") return 0;
       if (e.code === "EOF") return 0;
       throw e;
     }

@@ -1,0 +1,3 @@
+# vim: set fileencoding=cp1252 :
+quote = '“smart quotes” – € …'
+print(quote)

@@ -1,0 +1,2 @@
+# coding: euc-kr
+s = '안녕하세요'

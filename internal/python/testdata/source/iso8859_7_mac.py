@@ -1,0 +1,1 @@
+#!/usr/bin/python# coding: iso-8859-7s = 'Καλημέρα'

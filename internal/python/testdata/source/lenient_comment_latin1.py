@@ -1,0 +1,2 @@
+# Auteur: René
+x = 1

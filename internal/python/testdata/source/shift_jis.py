@@ -1,0 +1,3 @@
+# -*- coding: shift_jis -*-
+И•ОA = 'В±ВсВ…ВњВЌБAРҐКE'
+print(И•ОA)

@@ -1,0 +1,2 @@
+# -*- coding: uft-8 -*-
+print('typo in the codec name')
