@@ -2,6 +2,7 @@ package python
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -75,6 +76,10 @@ type parser struct {
 	// errors then unwind without being recorded.
 	speculating int
 	names       map[string]string
+	// tokErrs holds the tokenizer's errors by the index of their tkError
+	// token. One is reported when the parser fails at that token, as
+	// CPython reports a tokenizer error only when its parser gets there.
+	tokErrs map[int]*Error
 	// fstringStart is the FSTRING_START token of the innermost f-string
 	// being parsed; legacySpecs collects format specs whose positions are
 	// rewritten for versions before 3.12.
@@ -93,8 +98,13 @@ func newParser(filename string, src []byte, opts Options) *parser {
 		names:    make(map[string]string, 256),
 	}
 	for _, e := range terrs {
-		p.errs = append(p.errs, &Error{Filename: filename, Line: e.line, Col: e.col,
-			EndLine: e.endLine, EndCol: e.endCol, Msg: e.msg})
+		if p.tokErrs == nil {
+			p.tokErrs = make(map[int]*Error, len(terrs))
+		}
+		if _, dup := p.tokErrs[e.tok]; !dup {
+			p.tokErrs[e.tok] = &Error{Filename: filename, Line: e.line, Col: e.col,
+				EndLine: e.endLine, EndCol: e.endCol, Msg: e.msg}
+		}
 	}
 	return p
 }
@@ -271,26 +281,35 @@ func (p *parser) failNode(n Node, msg string) {
 }
 
 func (p *parser) failSpan(s Span, msg string) {
-	if p.speculating == 0 && !p.tokenizerReported() {
-		p.errs = append(p.errs, &Error{Filename: p.filename, Line: s.Line, Col: s.Col,
-			EndLine: s.EndLine, EndCol: s.EndCol, Msg: msg})
+	if p.speculating == 0 {
+		if e := p.tokErrs[p.p]; e != nil && p.toks[p.p].kind == tkError {
+			p.errs = append(p.errs, e)
+		} else if e := p.unclosedBracketBefore(s.Line); e != nil && msg == "invalid syntax" {
+			p.errs = append(p.errs, e)
+		} else {
+			p.errs = append(p.errs, &Error{Filename: p.filename, Line: s.Line, Col: s.Col,
+				EndLine: s.EndLine, EndCol: s.EndCol, Msg: msg})
+		}
 	}
 	panic(bailout{})
 }
 
-// tokenizerReported is true when the tokenizer already reported an error
-// in the rest of the current logical line: that error explains the
-// parser's trouble, and a second complaint would be noise.
-func (p *parser) tokenizerReported() bool {
+// unclosedBracketBefore returns the tokenizer's "was never closed" error
+// later in the current logical line, when the bracket opened on a line
+// before line. Like CPython, a generic syntax error yields to it: the
+// unclosed bracket is the real mistake.
+func (p *parser) unclosedBracketBefore(line int) *Error {
 	for i := p.p; i < len(p.toks); i++ {
 		switch p.toks[i].kind {
-		case tkError:
-			return true
 		case tkNewline, tkEOF:
-			return false
+			return nil
+		case tkError:
+			if e := p.tokErrs[i]; e != nil && strings.HasSuffix(e.Msg, "was never closed") && e.Line < line {
+				return e
+			}
 		}
 	}
-	return false
+	return nil
 }
 
 // enter guards recursion depth; call leave (deferred or not) after.
@@ -406,6 +425,9 @@ func (p *parser) block(what string, line int32) []Stmt {
 		return p.simpleStatements(nil)
 	}
 	p.advance()
+	if p.at(tkError) {
+		p.fail("invalid syntax")
+	}
 	if !p.at(tkIndent) {
 		msg := "expected an indented block"
 		if what != "" {

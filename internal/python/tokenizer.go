@@ -15,11 +15,13 @@ const (
 	tabSize         = 8
 )
 
-// tokError is an error found while tokenizing.
+// tokError is an error found while tokenizing. Each one is followed by a
+// tkError token, at index tok, where the parser meets it.
 type tokError struct {
 	line, col       int
 	endLine, endCol int
 	msg             string
+	tok             int
 }
 
 type bracket struct {
@@ -75,7 +77,7 @@ func tokenize(src []byte) ([]token, []tokError) {
 		altIndents:     make([]int, 1, 16),
 		atLineStart:    true,
 		lastWasNewline: true,
-		toks:           make([]token, 0, len(src)/6+16),
+		toks:           make([]token, 0, len(src)/5+16),
 	}
 	t.run()
 	return t.toks, t.errs
@@ -99,8 +101,9 @@ func (t *tokenizer) emitFrom(kind tokKind, start int, line, col int32, end int) 
 	t.lastWasNewline = false
 }
 
+// errorAt records an error; the caller emits the tkError token next.
 func (t *tokenizer) errorAt(line, col int, msg string) {
-	t.errs = append(t.errs, tokError{line: line, col: col, endLine: line, endCol: col + 1, msg: msg})
+	t.errs = append(t.errs, tokError{line: line, col: col, endLine: line, endCol: col + 1, msg: msg, tok: len(t.toks)})
 }
 
 func (t *tokenizer) errorHere(off int, msg string) {
@@ -492,6 +495,7 @@ func (t *tokenizer) scanString(start, q int) {
 	if fstr {
 		if len(t.modes) >= maxFStringDepth {
 			t.errorHere(start, "too many nested f-strings")
+			t.emit(tkError, start, start)
 		}
 		t.pos = q + qlen
 		t.emit(tkFStringStart, start, t.pos)
@@ -723,6 +727,7 @@ func (t *tokenizer) openField(p int) {
 	m := &t.modes[len(t.modes)-1]
 	if len(t.brackets) >= maxBracketDepth {
 		t.errorHere(p, "too many nested parentheses")
+		t.emit(tkError, p, p)
 	}
 	t.brackets = append(t.brackets, bracket{ch: '{', line: int32(t.line), col: t.col(p), off: int32(p)})
 	m.fields = append(m.fields, fsField{base: len(t.brackets)})
