@@ -177,3 +177,23 @@ for i in "${!names[@]}"; do
 		printf "%-34s %10.3f %10.1f %13.2fx\n", n, s, (s > 0 ? b / 1e6 / s : 0), (s > 0 ? a / s : 0)
 	}'
 done
+
+# Memory follows the largest file, not the corpus: compare pyrace's peak
+# resident memory on the corpus with that on every standard library found.
+echo
+shopt -s nullglob
+all=()
+for dir in "$HOME"/.pyenv/versions/*/lib/python3.* /usr/lib/python3.*; do
+	[[ -d $dir && ! -L $dir ]] && all+=("$dir")
+done
+shopt -u nullglob
+mem() {
+	"$tmp/pyrace" parse --stats --format json --jobs "$ncpu" "$@" 2>/dev/null |
+		awk -F'[:,]' '/"bytes"/ { b = $2 } /largest_file_bytes/ { l = $2 } /peak_memory_bytes/ { p = $2 }
+			END { printf "%8.1f MB of source, largest file %5.2f MB: peak memory %6.1f MB\n", b / 1e6, l / 1e6, p / 1e6 }'
+}
+echo "pyrace --jobs $ncpu memory (peak resident set):"
+echo "  corpus:               $(mem "$corpus")"
+if ((${#all[@]} > 1)); then
+	echo "  all ${#all[@]} stdlibs found: $(mem "${all[@]}")"
+fi
