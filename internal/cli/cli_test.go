@@ -173,8 +173,8 @@ func TestParseInProcess(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
 			t.Fatalf("jobs %s: stdout is not JSON: %v\n%s", jobs, err, r.stdout)
 		}
-		if st.Files != 40 || st.IOErrors != 1 || st.Bytes != int64(6*40*41/2) {
-			t.Errorf("jobs %s: stats %+v, want 40 files, 1 I/O error, %d bytes", jobs, st, 6*40*41/2)
+		if st.Files != 40 || st.IOErrors != 1 || st.Bytes != int64(6*40*41/2) || st.LargestFile != 6*40 {
+			t.Errorf("jobs %s: stats %+v, want 40 files, 1 I/O error, %d bytes, largest %d", jobs, st, 6*40*41/2, 6*40)
 		}
 		if r.code != ExitError {
 			t.Errorf("jobs %s: status %d, want %d (missing path)", jobs, r.code, ExitError)
@@ -204,7 +204,8 @@ func TestParseNoFiles(t *testing.T) {
 }
 
 func TestStatsText(t *testing.T) {
-	st := parseStats{Files: 1234, Lines: 1234567, Bytes: 12345678, FilesWithErrors: 1, Errors: 2, IOErrors: 3}
+	st := parseStats{Files: 1234, Lines: 1234567, Bytes: 12345678, FilesWithErrors: 1, Errors: 2, IOErrors: 3,
+		LargestFile: 2_500_000, PeakMemory: 31_000_000}
 	st.finish(2*time.Second, 4)
 	var b strings.Builder
 	if err := writeStatsText(&b, st); err != nil {
@@ -219,6 +220,8 @@ I/O errors                       3
 wall time                       2s
 MB/s                          6.17
 MB/s per core (4 jobs)        1.54
+largest file               2.50 MB
+peak memory               31.00 MB
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

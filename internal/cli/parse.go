@@ -168,7 +168,6 @@ func (s *parseStats) add(r fileResult) {
 
 func (s *parseStats) finish(wall time.Duration, jobs int) {
 	s.Jobs = jobs
-	s.PeakMemory = peakMemory()
 	s.WallSeconds = wall.Seconds()
 	if s.WallSeconds > 0 {
 		s.MBPerSecond = float64(s.Bytes) / 1e6 / s.WallSeconds
@@ -192,6 +191,7 @@ func runParse(ctx context.Context, opts parseOptions, env Env) error {
 	start := time.Now()
 	stats, diags := parseAll(ctx, opts.paths, opts.jobs)
 	stats.finish(time.Since(start), opts.jobs)
+	stats.PeakMemory = peakMemory()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("parse interrupted: %w", err)
 	}
