@@ -284,7 +284,7 @@ func (p *parser) failSpan(s Span, msg string) {
 	if p.speculating == 0 {
 		if e := p.tokErrs[p.p]; e != nil && p.toks[p.p].kind == tkError {
 			p.errs = append(p.errs, e)
-		} else if e := p.unclosedBracketBefore(s.Line); e != nil && msg == "invalid syntax" {
+		} else if e := p.unclosedBracketBefore(s.Line); e != nil {
 			p.errs = append(p.errs, e)
 		} else {
 			p.errs = append(p.errs, &Error{Filename: p.filename, Line: s.Line, Col: s.Col,
@@ -296,7 +296,7 @@ func (p *parser) failSpan(s Span, msg string) {
 
 // unclosedBracketBefore returns the tokenizer's "was never closed" error
 // later in the current logical line, when the bracket opened on a line
-// before line. Like CPython, a generic syntax error yields to it: the
+// before line. Like CPython, a syntax error found later yields to it: the
 // unclosed bracket is the real mistake.
 func (p *parser) unclosedBracketBefore(line int) *Error {
 	for i := p.p; i < len(p.toks); i++ {

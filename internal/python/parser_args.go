@@ -75,6 +75,7 @@ func (p *parser) callArgumentsFrom(closer tokKind, open int) (args []Expr, kws [
 			}
 			args = append(args, e)
 		}
+		p.checkMissingComma(start)
 		if !p.accept(tkComma) {
 			break
 		}

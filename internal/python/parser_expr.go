@@ -88,6 +88,9 @@ func (p *parser) expression() Expr {
 			p.failSpan(p.spanFrom(start), "expected 'else' after 'if' expression")
 		}
 		p.advance()
+		if !p.startsExpression() {
+			p.fail("expected expression after 'else', but statement is given")
+		}
 		orelse := p.expression()
 		p.leave()
 		return &IfExp{Span: p.spanFrom(start), Test: test, Body: body, Orelse: orelse}
@@ -347,6 +350,7 @@ func (p *parser) call(start int, fn Expr) Expr {
 func (p *parser) slices() Expr {
 	start := p.p
 	first := p.sliceItem()
+	p.checkMissingComma(start)
 	if !p.at(tkComma) {
 		if _, ok := first.(*Starred); ok {
 			return &Tuple{Span: p.spanFrom(start), Elts: []Expr{first}}
@@ -359,6 +363,7 @@ func (p *parser) slices() Expr {
 			break
 		}
 		elts = append(elts, p.sliceItem())
+		p.checkMissingComma(-1)
 	}
 	return &Tuple{Span: p.spanFrom(start), Elts: elts}
 }
@@ -412,7 +417,7 @@ func (p *parser) atom() Expr {
 			return &Constant{Span: p.spanTok(i), Value: Value{Kind: BoolValue}}
 		}
 		if t.kw != kwNone && t.kw <= kwLastHard {
-			p.invalidKeywordInExpression()
+			p.fail("invalid syntax")
 		}
 		i := p.advance()
 		return &Name{Span: p.spanTok(i), ID: p.name(i)}
@@ -438,8 +443,50 @@ func (p *parser) atom() Expr {
 	return nil
 }
 
-func (p *parser) invalidKeywordInExpression() {
-	p.fail("invalid syntax")
+// checkMissingComma fails with CPython's hint when, inside brackets, the
+// element that starts at token start (or the previous token's element when
+// start is -1) is directly followed by another expression.
+func (p *parser) checkMissingComma(start int) {
+	if !p.startsExpression() || p.tok().line != p.toks[p.p-1].endLine {
+		// Across a line break the likelier mistake is an unclosed
+		// bracket, which the tokenizer reports.
+		return
+	}
+	if start < 0 {
+		start = p.p - 1
+		for start > 0 && p.toks[start-1].kind != tkComma {
+			start--
+		}
+	}
+	first := &p.toks[start]
+	if first.kind == tkName && first.kw > kwLastHard && p.p == start+1 {
+		return // a soft keyword: `[match x]` is some other mistake
+	}
+	if first.kind == tkName && first.kw == kwNone && p.p == start+1 && (p.at(tkString) || p.at(tkFStringStart)) {
+		return // `print "x"`: the legacy-statement message applies
+	}
+	p.failAt(start, "invalid syntax. Perhaps you forgot a comma?", false)
+}
+
+// checkAssignInExpression fails with CPython's hints when an expression in
+// a condition or display is followed by '=' (`if x = 1:`).
+func (p *parser) checkAssignInExpression(e Expr) {
+	if !p.at(tkEqual) {
+		return
+	}
+	switch n := e.(type) {
+	case *Name:
+		p.failNode(e, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?")
+	case *List, *Tuple, *GeneratorExp:
+		return
+	case *Constant:
+		if n.Value.Kind == NoneValue || n.Value.Kind == BoolValue {
+			return
+		}
+	}
+	if isPlainOperand(e) {
+		p.failNode(e, "cannot assign to "+describe(e)+" here. Maybe you meant '==' instead of '='?")
+	}
 }
 
 func (p *parser) isCompFor() bool {
@@ -460,6 +507,7 @@ func (p *parser) parenthesized() Expr {
 	if p.accept(tkRpar) {
 		return &Tuple{Span: p.spanFrom(start)}
 	}
+	firstTok := p.p
 	if p.isKw(kwYield) {
 		e := p.yieldExpr()
 		p.expect(tkRpar)
@@ -481,9 +529,8 @@ func (p *parser) parenthesized() Expr {
 		return first
 	}
 	if !p.at(tkComma) {
-		if p.at(tkEqual) {
-			p.fail("invalid syntax. Maybe you meant '==' or ':=' instead of '='?")
-		}
+		p.checkAssignInExpression(first)
+		p.checkMissingComma(firstTok)
 		p.fail("invalid syntax")
 	}
 	elts := []Expr{first}
@@ -492,6 +539,7 @@ func (p *parser) parenthesized() Expr {
 			break
 		}
 		elts = append(elts, p.starNamedExpression())
+		p.checkMissingComma(-1)
 	}
 	p.expect(tkRpar)
 	return &Tuple{Span: p.spanFrom(start), Elts: elts}
@@ -504,6 +552,7 @@ func (p *parser) listDisplay() Expr {
 	if p.accept(tkRsqb) {
 		return &List{Span: p.spanFrom(start)}
 	}
+	firstTok := p.p
 	first := p.starNamedExpression()
 	if p.isCompFor() {
 		if _, ok := first.(*Starred); ok {
@@ -514,11 +563,14 @@ func (p *parser) listDisplay() Expr {
 		return &ListComp{Span: p.spanFrom(start), Elt: first, Generators: gens}
 	}
 	elts := []Expr{first}
+	p.checkAssignInExpression(first)
+	p.checkMissingComma(firstTok)
 	for p.accept(tkComma) {
 		if p.at(tkRsqb) {
 			break
 		}
 		elts = append(elts, p.starNamedExpression())
+		p.checkMissingComma(-1)
 	}
 	if p.isCompFor() && len(elts) > 1 {
 		p.fail("did you forget parentheses around the comprehension target?")
@@ -553,12 +605,14 @@ func (p *parser) braceDisplay() Expr {
 		if p.at(tkStar) {
 			p.fail("cannot use a starred expression in a dictionary value")
 		}
+		vstart := p.p
 		v := p.expression()
 		if p.isCompFor() {
 			gens := p.comprehensionClauses()
 			p.expect(tkRbrace)
 			return &DictComp{Span: p.spanFrom(start), Key: first, Value: v, Generators: gens}
 		}
+		p.checkMissingComma(vstart)
 		return p.dictRest(start, []Expr{first}, []Expr{v})
 	}
 	if p.isCompFor() {
@@ -570,11 +624,14 @@ func (p *parser) braceDisplay() Expr {
 		return &SetComp{Span: p.spanFrom(start), Elt: first, Generators: gens}
 	}
 	elts := []Expr{first}
+	p.checkAssignInExpression(first)
+	p.checkMissingComma(firstTok)
 	for p.accept(tkComma) {
 		if p.at(tkRbrace) {
 			break
 		}
 		elts = append(elts, p.starNamedExpression())
+		p.checkMissingComma(-1)
 	}
 	p.expect(tkRbrace)
 	return &Set{Span: p.spanFrom(start), Elts: elts}
@@ -619,7 +676,9 @@ func (p *parser) dictRest(start int, keys, values []Expr) Expr {
 			p.fail("cannot use a starred expression in a dictionary value")
 		}
 		keys = append(keys, k)
+		vstart := p.p
 		values = append(values, p.expression())
+		p.checkMissingComma(vstart)
 	}
 	p.expect(tkRbrace)
 	return &Dict{Span: p.spanFrom(start), Keys: keys, Values: values}

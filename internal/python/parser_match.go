@@ -1,5 +1,7 @@
 package python
 
+import "strconv"
+
 // matchStmt parses a match statement (PEP 634) when the soft keyword
 // `match` starts one, and returns nil without consuming input otherwise.
 func (p *parser) matchStmt() Stmt {
@@ -24,7 +26,7 @@ func (p *parser) matchStmt() Stmt {
 	if !p.at(tkIndent) {
 		t := p.tok()
 		p.failSpan(Span{int(t.line), int(t.col), int(t.endLine), int(t.endCol)},
-			"expected an indented block after 'match' statement on line "+itoa(int(line)))
+			"expected an indented block after 'match' statement on line "+strconv.Itoa(int(line)))
 	}
 	p.advance()
 	s := &Match{Subject: subject}
@@ -40,28 +42,6 @@ func (p *parser) matchStmt() Stmt {
 	p.accept(tkDedent)
 	s.Span = p.spanFrom(start)
 	return s
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // subjectExpr parses `star_named_expression ',' star_named_expressions? | named_expression`.

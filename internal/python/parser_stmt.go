@@ -200,7 +200,7 @@ func (p *parser) exprOrAssignment() Stmt {
 		case *Name, *Attribute, *Subscript:
 			p.setContext(first, Store, "assign")
 		default:
-			p.failNode(first, "'"+exprTypeName(first)+"' is an illegal expression for augmented assignment")
+			p.failNode(first, "'"+describe(first)+"' is an illegal expression for augmented assignment")
 		}
 		p.advance()
 		var v Expr
@@ -225,9 +225,6 @@ func (p *parser) invalidExpressionStatement(first Expr) {
 		case tkName, tkNumber, tkString, tkFStringStart, tkRightShift, tkLpar, tkLsqb, tkLbrace, tkMinus:
 			p.failNode(first, "Missing parentheses in call to '"+n.ID+"'. Did you mean "+n.ID+"(...)?")
 		}
-	}
-	if p.at(tkColonEqual) {
-		p.fail("invalid syntax")
 	}
 	p.fail("invalid syntax")
 }
@@ -284,6 +281,9 @@ func (p *parser) delStmt() Stmt {
 
 func (p *parser) importStmt() Stmt {
 	start := p.advance()
+	if p.atSimpleStmtEnd() {
+		p.fail("Expected one or more names after 'import'")
+	}
 	var names []*Alias
 	for {
 		a := p.p
@@ -330,6 +330,9 @@ func (p *parser) importFrom() Stmt {
 		s.Module = p.dottedName()
 	}
 	p.expectKw(kwImport, "import")
+	if p.atSimpleStmtEnd() {
+		p.fail("Expected one or more names after 'import'")
+	}
 	if p.at(tkStar) {
 		i := p.advance()
 		s.Names = []*Alias{{Span: p.spanTok(i), Name: "*"}}
@@ -505,6 +508,7 @@ func (p *parser) ifStmt() Stmt {
 	}
 	p.advance()
 	s := &If{Test: p.namedExpression()}
+	p.checkAssignInExpression(s.Test)
 	p.expect(tkColon)
 	s.Body = p.block(what, line)
 	switch {
@@ -529,6 +533,7 @@ func (p *parser) whileStmt() Stmt {
 	line := p.tok().line
 	p.advance()
 	s := &While{Test: p.namedExpression()}
+	p.checkAssignInExpression(s.Test)
 	p.expect(tkColon)
 	s.Body = p.block("'while' statement", line)
 	if p.isKw(kwElse) {

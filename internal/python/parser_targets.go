@@ -133,6 +133,3 @@ func describe(e Expr) string {
 	}
 	return "expression"
 }
-
-// exprTypeName is describe for the augmented-assignment message.
-func exprTypeName(e Expr) string { return describe(e) }

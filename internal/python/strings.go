@@ -90,19 +90,14 @@ func (p *parser) strings() Expr {
 		p.failSpan(span, "cannot mix bytes and nonbytes literals")
 	}
 	if !fstr && !tstr {
+		// Plain strings (or bytes) only: one constant, with the kind of
+		// the first.
 		first := parts[0].(*Constant)
-		if bytesFound {
-			var b strings.Builder
-			for _, c := range parts {
-				b.WriteString(c.(*Constant).Value.Str)
-			}
-			return &Constant{Span: span, Value: Value{Kind: BytesValue, Str: b.String()}, Kind: first.Kind}
-		}
 		var b strings.Builder
 		for _, c := range parts {
 			b.WriteString(c.(*Constant).Value.Str)
 		}
-		return &Constant{Span: span, Value: Value{Kind: StrValue, Str: b.String()}, Kind: first.Kind}
+		return &Constant{Span: span, Value: Value{Kind: first.Value.Kind, Str: b.String()}, Kind: first.Kind}
 	}
 	values := foldConstants(parts)
 	if p.version.Less(Version{3, 12}) {
