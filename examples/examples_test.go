@@ -96,7 +96,7 @@ func TestLockedVariantsDoNotRace(t *testing.T) {
 // TestRacyVariantsRace checks that the races are real: each stress script
 // observes one within a few runs, even with the GIL.
 func TestRacyVariantsRace(t *testing.T) {
-	const attempts = 5
+	const attempts = 10
 	for _, p := range projects() {
 		t.Run(p, func(t *testing.T) {
 			var out string
