@@ -1,6 +1,7 @@
 package python
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -26,9 +27,21 @@ func ParseFile(filename string, src []byte) *File {
 	return ParseFileOptions(filename, src, Options{})
 }
 
+// internalErrorPrefix starts the message of the error that stands for a
+// bug in the parser itself (a panic), should one ever happen.
+const internalErrorPrefix = "internal parser error: "
+
 // ParseFileOptions is ParseFile with options.
-func ParseFileOptions(filename string, src []byte, opts Options) *File {
-	f := &File{Filename: filename, Module: &Module{}, Encoding: "utf-8"}
+func ParseFileOptions(filename string, src []byte, opts Options) (f *File) {
+	f = &File{Filename: filename, Module: &Module{}, Encoding: "utf-8"}
+	defer func() {
+		// A panic here is a parser bug; the fuzz test fails on it. The
+		// caller still gets a File, with the bug as its error.
+		if r := recover(); r != nil {
+			f.Errors = append(f.Errors, &Error{Filename: filename, Line: 1,
+				Msg: fmt.Sprintf("%s%v; please report it with this file", internalErrorPrefix, r)})
+		}
+	}()
 	source, err := DecodeSource(filename, src)
 	if err != nil {
 		f.Errors = append(f.Errors, err)
@@ -46,12 +59,7 @@ func ParseFileOptions(filename string, src []byte, opts Options) *File {
 }
 
 func countLines(text []byte) int {
-	n := 0
-	for _, c := range text {
-		if c == '\n' {
-			n++
-		}
-	}
+	n := bytes.Count(text, []byte{'\n'})
 	if len(text) > 0 && text[len(text)-1] != '\n' {
 		n++
 	}

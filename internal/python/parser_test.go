@@ -296,6 +296,9 @@ func FuzzParse(f *testing.F) {
 			if e.Line < 0 || e.Col < 0 || e.Msg == "" {
 				t.Fatalf("bad diagnostic %+v", e)
 			}
+			if strings.HasPrefix(e.Msg, internalErrorPrefix) {
+				t.Fatalf("parser panicked on %q: %s", src, e.Msg)
+			}
 		}
 	})
 }
