@@ -253,7 +253,6 @@ func (w *walker) entry(path string, e fs.DirEntry) bool {
 			_, _, cont := w.resolve(path)
 			return cont
 		}
-		typ = fi.Mode().Type()
 		if fi.IsDir() {
 			if w.excluded(name) {
 				return true

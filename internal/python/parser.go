@@ -193,10 +193,7 @@ func (p *parser) expectKw(kw keyword, text string) {
 
 // isName reports whether the current token is an identifier (a NAME that is
 // not a hard keyword).
-func (p *parser) isName() bool {
-	t := &p.toks[p.p]
-	return t.kind == tkName && t.kw > kwLastHard || t.kind == tkName && t.kw == kwNone
-}
+func (p *parser) isName() bool { return isIdentTok(&p.toks[p.p]) }
 
 func isIdentTok(t *token) bool { return t.kind == tkName && (t.kw == kwNone || t.kw > kwLastHard) }
 
@@ -249,18 +246,6 @@ func (p *parser) spanFrom(start int) Span {
 	}
 	s, e := &p.toks[start], &p.toks[i]
 	return Span{int(s.line), int(s.col), int(e.endLine), int(e.endCol)}
-}
-
-// spanTo covers tokens from index start to the end of node n.
-func (p *parser) spanTo(start int, n Node) Span {
-	s := &p.toks[start]
-	e := n.Pos()
-	return Span{int(s.line), int(s.col), e.EndLine, e.EndCol}
-}
-
-func spanNodes(a, b Node) Span {
-	s, e := a.Pos(), b.Pos()
-	return Span{s.Line, s.Col, e.EndLine, e.EndCol}
 }
 
 // ----------------------------------------------------------------------------

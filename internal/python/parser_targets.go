@@ -47,11 +47,11 @@ func (p *parser) checkAssignTarget(t Expr, single bool, value Expr) {
 	if !single || !isPlainOperand(t) || !isPlainOperand(value) {
 		return
 	}
-	switch t.(type) {
+	switch t := t.(type) {
 	case *Name, *Attribute, *Subscript, *Tuple, *List, *Starred, *GeneratorExp:
 		return
 	case *Constant:
-		if k := t.(*Constant).Value.Kind; k == NoneValue || k == BoolValue {
+		if k := t.Value.Kind; k == NoneValue || k == BoolValue {
 			return
 		}
 	}

@@ -160,32 +160,24 @@ func (p *parser) stringConstant(i int) *Constant {
 	if pre.unicode {
 		c.Kind = "u"
 	}
+	kind := StrValue
 	if pre.bytes {
+		kind = BytesValue
 		for _, b := range body {
 			if b >= utf8.RuneSelf {
 				p.failAt(i, "bytes can only contain ASCII literal characters", false)
 			}
 		}
-		if pre.raw || bytes.IndexByte(body, '\\') < 0 {
-			c.Value = Value{Kind: BytesValue, Str: string(body)}
-			return c
-		}
-		s, err := decodeEscapes(body, true)
-		if err != "" {
-			p.failAt(i, err, false)
-		}
-		c.Value = Value{Kind: BytesValue, Str: s}
-		return c
 	}
 	if pre.raw || bytes.IndexByte(body, '\\') < 0 {
-		c.Value = Value{Kind: StrValue, Str: string(body)}
+		c.Value = Value{Kind: kind, Str: string(body)}
 		return c
 	}
-	s, err := decodeEscapes(body, false)
+	s, err := decodeEscapes(body, pre.bytes)
 	if err != "" {
 		p.failAt(i, err, false)
 	}
-	c.Value = Value{Kind: StrValue, Str: s}
+	c.Value = Value{Kind: kind, Str: s}
 	return c
 }
 

@@ -483,7 +483,7 @@ func BenchmarkCharNameIndex(b *testing.B) {
 }
 
 func BenchmarkIsIDContinue(b *testing.B) {
-	s := []rune("identifier_ñame_日本語_αβγ_0123")
+	const s = "identifier_ñame_日本語_αβγ_0123"
 	for b.Loop() {
 		for _, r := range s {
 			isIDContinue(r)
