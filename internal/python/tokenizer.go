@@ -252,7 +252,7 @@ func (t *tokenizer) statementFollows(off int) bool {
 // false at end of input.
 func (t *tokenizer) indentation() bool {
 	for {
-		col, alt := 0, 0
+		col, alt, contCol := 0, 0, 0
 		p := t.pos
 	measure:
 		for p < len(t.src) {
@@ -265,10 +265,25 @@ func (t *tokenizer) indentation() bool {
 				alt++
 			case '\f':
 				col, alt = 0, 0
+			case '\\':
+				// A backslash continuation inside the indentation: like
+				// CPython 3.12+, the column of the first one (unless it is
+				// 0) sets the level, and measuring goes on on the next line.
+				if t.peek(p+1) != '\n' {
+					break measure
+				}
+				if contCol == 0 {
+					contCol = col
+				}
+				t.newline(p + 1)
+				p++
 			default:
 				break measure
 			}
 			p++
+		}
+		if contCol != 0 {
+			col, alt = contCol, contCol
 		}
 		if p >= len(t.src) {
 			t.pos = p
@@ -287,10 +302,6 @@ func (t *tokenizer) indentation() bool {
 				continue
 			}
 			return t.pos < len(t.src)
-		}
-		if c == '\\' && t.peek(p+1) == '\n' {
-			// A continuation line that starts with a backslash: CPython
-			// measures indentation on the physical line and then joins.
 		}
 		t.pos = p
 		t.atLineStart = false
@@ -814,7 +825,6 @@ func (t *tokenizer) scanNumber() {
 		t.endNumber(start, e, name)
 		return
 	}
-	isFloat := false
 	if src[p] != '.' {
 		leadingZero := src[p] == '0'
 		e := digits(p, isDigit)
@@ -846,7 +856,6 @@ func (t *tokenizer) scanNumber() {
 		}
 	}
 	if p < len(src) && src[p] == '.' {
-		isFloat = true
 		p++
 		if p < len(src) && isDigit(src[p]) {
 			e := digits(p, isDigit)
@@ -869,8 +878,7 @@ func (t *tokenizer) scanNumber() {
 				return
 			}
 			p = e
-			isFloat = true
-		} else {
+			} else {
 			// "1e" / "1else": the e may start a keyword (1else is legal but
 			// deprecated); otherwise it's an invalid literal.
 			t.endNumber(start, p, "decimal")
@@ -883,7 +891,6 @@ func (t *tokenizer) scanNumber() {
 		t.endNumberChecked(start, p, "imaginary")
 		return
 	}
-	_ = isFloat
 	t.endNumber(start, p, "decimal")
 }
 
