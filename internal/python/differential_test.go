@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrace/pyrace/internal/python"
 	"github.com/pyrace/pyrace/internal/python/internal/difftest"
 )
 
@@ -105,4 +106,39 @@ func TestDifferentialHarness(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDifferentialMutations compares accepting and rejecting on broken
+// code: 3,000 deterministic mutants of snippets of the newest interpreter's
+// standard library (see difftest.WriteMutants), each of which pyrace must
+// reject exactly when CPython does and otherwise parse to the same tree.
+// Only the newest CPython is used, since a mutant may be valid in a newer
+// grammar than an older interpreter's.
+func TestDifferentialMutations(t *testing.T) {
+	ins := interpreters(t)
+	newest := ins[len(ins)-1]
+	if newest.Version != python.LatestVersion() {
+		t.Logf("no CPython %s found (run make pyodide): using %s", python.LatestVersion(), newest.Release)
+	}
+	dir := t.TempDir()
+	n, err := difftest.WriteMutants(newest.Stdlib, dir, 3000, 20261122)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mut := newest
+	mut.Stdlib = dir
+	mut.Release += "-mutants"
+	rep, err := difftest.Run(t.Context(), mut, difftest.Options{
+		Script:  "testdata/astdump.py",
+		Workers: runtime.NumCPU(),
+		OutDir:  os.Getenv(EnvDiffOut),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Mismatches) > 0 {
+		t.Error(rep.Summary(maxReported))
+		return
+	}
+	t.Logf("%d mutants: %d rejected by both, the rest parsed alike (%.1fs)", n, rep.RejectedByCPython, rep.Elapsed.Seconds())
 }

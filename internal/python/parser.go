@@ -178,7 +178,7 @@ func (p *parser) expect(k tokKind) int {
 }
 
 func (p *parser) failExpected(k tokKind) {
-	if k == tkColon {
+	if k == tkColon && p.at(tkNewline) {
 		p.failAt(p.p-1, "expected ':'", true)
 	}
 	p.fail("invalid syntax")
@@ -277,7 +277,7 @@ func (p *parser) failSpan(s Span, msg string) {
 	if p.speculating == 0 {
 		if e := p.tokErrs[p.p]; e != nil && p.toks[p.p].kind == tkError {
 			p.errs = append(p.errs, e)
-		} else if e := p.unclosedBracketBefore(s.Line); e != nil {
+		} else if e := p.tokenizerErrorAhead(s.Line); e != nil && msg != "unexpected indent" {
 			p.errs = append(p.errs, e)
 		} else {
 			p.errs = append(p.errs, &Error{Filename: p.filename, Line: s.Line, Col: s.Col,
@@ -287,22 +287,42 @@ func (p *parser) failSpan(s Span, msg string) {
 	panic(bailout{})
 }
 
-// unclosedBracketBefore returns the tokenizer's "was never closed" error
-// later in the current logical line, when the bracket opened on a line
-// before line. Like CPython, a syntax error found later yields to it: the
-// unclosed bracket is the real mistake.
-func (p *parser) unclosedBracketBefore(line int) *Error {
+// tokenizerErrorAhead returns the tokenizer error that CPython would report
+// instead of a syntax error the parser found on line: after a parser error
+// CPython tokenizes on, and an error of the tokenizer wins (an unterminated
+// string, an invalid character...), except indentation errors and, when the
+// bracket was opened on the same line as the parser error or later, an
+// unclosed bracket. pyrace looks to the end of the logical line, the part
+// its recovery skips.
+func (p *parser) tokenizerErrorAhead(line int) *Error {
 	for i := p.p; i < len(p.toks); i++ {
 		switch p.toks[i].kind {
 		case tkNewline, tkEOF:
 			return nil
 		case tkError:
-			if e := p.tokErrs[i]; e != nil && strings.HasSuffix(e.Msg, "was never closed") && e.Line < line {
+			e := p.tokErrs[i]
+			switch {
+			case e == nil || isIndentationError(e.Msg):
+			case strings.HasSuffix(e.Msg, "was never closed"):
+				if e.Line < line {
+					return e
+				}
+			default:
 				return e
 			}
 		}
 	}
 	return nil
+}
+
+func isIndentationError(msg string) bool {
+	switch msg {
+	case "unindent does not match any outer indentation level",
+		"inconsistent use of tabs and spaces in indentation",
+		"too many levels of indentation":
+		return true
+	}
+	return false
 }
 
 // enter guards recursion depth; call leave (deferred or not) after.

@@ -171,6 +171,9 @@ func (p *parser) exprOrAssignment() Stmt {
 		return &Assign{Span: p.spanFrom(start), Targets: targets, Value: value}
 	case k == tkColon:
 		p.advance()
+		if !p.startsExpression() {
+			p.fail("invalid syntax")
+		}
 		simple := false
 		switch first.(type) {
 		case *Name:
@@ -464,14 +467,17 @@ func (p *parser) funcDef(start int, decorators []Expr, async bool) Stmt {
 	if p.at(tkLsqb) {
 		tparams = p.typeParams()
 	}
-	p.expect(tkLpar)
+	if !p.at(tkLpar) {
+		p.fail("expected '('")
+	}
+	p.advance()
 	args := p.parameters(tkRpar, true)
 	p.expect(tkRpar)
 	var returns Expr
 	if p.accept(tkRarrow) {
 		returns = p.expression()
 	}
-	p.expect(tkColon)
+	p.expectForcedColon()
 	body := p.block("function definition", defLine)
 	span := p.compoundSpan(start, body)
 	if async {
@@ -524,7 +530,7 @@ func (p *parser) ifStmt() Stmt {
 func (p *parser) elseBlock() []Stmt {
 	line := p.tok().line
 	p.advance()
-	p.expect(tkColon)
+	p.expectForcedColon()
 	return p.block("'else' statement", line)
 }
 
@@ -623,7 +629,7 @@ func (p *parser) tryStmt() Stmt {
 	start := p.p
 	line := p.tok().line
 	p.advance()
-	p.expect(tkColon)
+	p.expectForcedColon()
 	body := p.block("'try' statement", line)
 	var handlers []*ExceptHandler
 	star, plain := false, false
@@ -680,7 +686,7 @@ func (p *parser) tryStmt() Stmt {
 	if p.isKw(kwFinally) {
 		fline := p.tok().line
 		p.advance()
-		p.expect(tkColon)
+		p.expectForcedColon()
 		final = p.block("'finally' statement", fline)
 	} else if len(handlers) == 0 {
 		p.fail("expected 'except' or 'finally' block")
@@ -717,4 +723,13 @@ func (p *parser) compoundSpan(start int, bodies ...[]Stmt) Span {
 		}
 	}
 	return s
+}
+
+// expectForcedColon consumes the ':' that CPython's grammar forces after a
+// def header, try, else and finally: anything else is "expected ':'".
+func (p *parser) expectForcedColon() {
+	if !p.at(tkColon) {
+		p.fail("expected ':'")
+	}
+	p.advance()
 }

@@ -257,7 +257,7 @@ func decodeEscapes(body []byte, isBytes bool) (string, string) {
 				}
 				v, ok := hexDigits(body, i, n)
 				if !ok {
-					return "", fmt.Sprintf("(unicode error) 'unicodeescape' codec can't decode bytes in position %d-%d: truncated \\%cXXXX escape", i-2, min(i+n-1, len(body)-1), e)
+					return "", fmt.Sprintf("(unicode error) 'unicodeescape' codec can't decode bytes in position %d-%d: truncated \\%c%s escape", i-2, min(i+n-1, len(body)-1), e, strings.Repeat("X", n))
 				}
 				if v > utf8.MaxRune {
 					return "", fmt.Sprintf("(unicode error) 'unicodeescape' codec can't decode bytes in position %d-%d: illegal Unicode character", i-2, i+n-1)

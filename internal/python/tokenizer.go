@@ -362,7 +362,7 @@ func (t *tokenizer) finish() {
 		if m.triple {
 			msg = "unterminated triple-quoted f-string literal (detected at line %d)"
 		}
-		t.errorAt(int(m.line), int(m.col), fmt.Sprintf(msg, t.line))
+		t.errorAt(int(m.line), int(m.col), fmt.Sprintf(msg, t.detectedLine()))
 		t.emit(tkError, t.pos, t.pos)
 		t.modes = t.modes[:0]
 	}
@@ -377,9 +377,31 @@ func (t *tokenizer) finish() {
 	}
 	for len(t.indents) > 1 {
 		t.indents = t.indents[:len(t.indents)-1]
-		t.emit(tkDedent, t.pos, t.pos)
+		t.emitEnd(tkDedent)
 	}
-	t.emit(tkEOF, t.pos, t.pos)
+	t.emitEnd(tkEOF)
+}
+
+// detectedLine is the line the tokenizer is on, for "detected at line N"
+// messages: at the end of input after a final newline, that is the last
+// line, as CPython counts.
+func (t *tokenizer) detectedLine() int {
+	if n := len(t.src); t.pos >= n && n > 0 && t.src[n-1] == '\n' && t.line > 1 {
+		return t.line - 1
+	}
+	return t.line
+}
+
+// emitEnd emits a DEDENT or the EOF token at the end of the input. When the
+// input ends with a newline CPython places them on the last line, not on
+// the empty line after it; errors such as "expected an indented block" at
+// the end of a file are reported there.
+func (t *tokenizer) emitEnd(kind tokKind) {
+	t.emit(kind, t.pos, t.pos)
+	if line := t.detectedLine(); line != t.line {
+		tk := &t.toks[len(t.toks)-1]
+		tk.line, tk.endLine, tk.col, tk.endCol = int32(line), int32(line), 0, 0
+	}
 }
 
 func isDigit(c byte) bool       { return c >= '0' && c <= '9' }
@@ -523,9 +545,9 @@ func (t *tokenizer) scanString(start, q int) {
 			}
 			t.pos = p
 			if triple {
-				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated triple-quoted string literal (detected at line %d)", t.line))
+				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated triple-quoted string literal (detected at line %d)", t.detectedLine()))
 			} else {
-				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated string literal (detected at line %d)", t.line))
+				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated string literal (detected at line %d)", t.detectedLine()))
 			}
 			t.emitFrom(tkError, start, line, col, p)
 			return
@@ -558,7 +580,7 @@ func (t *tokenizer) scanString(start, q int) {
 				return
 			}
 			if !triple {
-				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated string literal (detected at line %d)", t.line))
+				t.errorAt(int(line), int(col), fmt.Sprintf("unterminated string literal (detected at line %d)", t.detectedLine()))
 				t.pos = p
 				t.emitFrom(tkError, start, line, col, p)
 				return
@@ -721,7 +743,7 @@ func (t *tokenizer) unterminatedFString(m *fsMode) {
 	if m.triple {
 		msg = "unterminated triple-quoted f-string literal (detected at line %d)"
 	}
-	t.errorAt(int(m.line), int(m.col), fmt.Sprintf(msg, t.line))
+	t.errorAt(int(m.line), int(m.col), fmt.Sprintf(msg, t.detectedLine()))
 	t.emit(tkError, t.pos, t.pos)
 	// Drop the f-string and any brackets its fields opened.
 	for len(m.fields) > 0 {
@@ -878,7 +900,7 @@ func (t *tokenizer) scanNumber() {
 				return
 			}
 			p = e
-			} else {
+		} else {
 			// "1e" / "1else": the e may start a keyword (1else is legal but
 			// deprecated); otherwise it's an invalid literal.
 			t.endNumber(start, p, "decimal")
