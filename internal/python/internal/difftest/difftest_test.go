@@ -463,3 +463,45 @@ func TestRunBatchFailure(t *testing.T) {
 		t.Errorf("RunBatch with a missing script: %v", err)
 	}
 }
+
+func TestWriteMutantsIsDeterministic(t *testing.T) {
+	src := t.TempDir()
+	for i := range 3 {
+		body := strings.Repeat(fmt.Sprintf("def f%d(a, b=1):\n    return a + b\n", i), 5)
+		if err := os.WriteFile(filepath.Join(src, fmt.Sprintf("m%d.py", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(seed uint64) []string {
+		dir := t.TempDir()
+		n, err := WriteMutants(src, dir, 50, seed)
+		if err != nil || n != 50 {
+			t.Fatalf("WriteMutants = %d, %v; want 50", n, err)
+		}
+		var out []string
+		for i := range n {
+			b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("mutant-%04d.py", i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, string(b))
+		}
+		return out
+	}
+	a, b, c := read(1), read(1), read(2)
+	if !slices.Equal(a, b) {
+		t.Error("the same seed gave different mutants")
+	}
+	if slices.Equal(a, c) {
+		t.Error("different seeds gave the same mutants")
+	}
+	changed := 0
+	for _, m := range a {
+		if !strings.Contains(strings.Repeat("def f0(a, b=1):\n    return a + b\n", 5)+strings.Repeat("def f1(a, b=1):\n    return a + b\n", 5)+strings.Repeat("def f2(a, b=1):\n    return a + b\n", 5), m) {
+			changed++
+		}
+	}
+	if changed < 40 {
+		t.Errorf("only %d of 50 mutants differ from their source", changed)
+	}
+}
