@@ -185,156 +185,98 @@ func (d *dumper) typeComment(depth int) { d.none(depth, field("type_comment")) }
 // ----------------------------------------------------------------------------
 // Lists
 
-func (d *dumper) stmts(depth int, name string, ss []Stmt) {
-	if len(ss) == 0 {
-		d.empty(depth, name)
-	}
-	for i, s := range ss {
-		d.stmt(depth, label{name, i}, s)
-	}
-}
-
-func (d *dumper) exprs(depth int, name string, es []Expr) {
-	if len(es) == 0 {
-		d.empty(depth, name)
-	}
-	for i, e := range es {
-		d.expr(depth, label{name, i}, e)
-	}
-}
-
-func (d *dumper) patterns(depth int, name string, ps []Pattern) {
-	if len(ps) == 0 {
-		d.empty(depth, name)
-	}
-	for i, p := range ps {
-		d.pattern(depth, label{name, i}, p)
-	}
-}
-
-func (d *dumper) typeParams(depth int, ps []TypeParam) {
-	const name = "type_params"
-	if len(ps) == 0 {
-		d.empty(depth, name)
-	}
-	for i, p := range ps {
-		d.typeParam(depth, label{name, i}, p)
-	}
-}
-
-func (d *dumper) keywords(depth int, ks []*Keyword) {
-	const name = "keywords"
-	if len(ks) == 0 {
-		d.empty(depth, name)
-	}
-	for i, k := range ks {
-		l := label{name, i}
-		if k == nil {
-			d.none(depth, l)
-			continue
-		}
-		d.head(depth, l, "keyword", k.Span, d.posKeyword)
-		d.optIdent(depth+1, "arg", k.Arg)
-		d.expr(depth+1, field("value"), k.Value)
-	}
-}
-
-func (d *dumper) aliases(depth int, as []*Alias) {
-	const name = "names"
-	if len(as) == 0 {
-		d.empty(depth, name)
-	}
-	for i, a := range as {
-		l := label{name, i}
-		if a == nil {
-			d.none(depth, l)
-			continue
-		}
-		d.head(depth, l, "alias", a.Span, d.posAlias)
-		d.ident(depth+1, "name", a.Name)
-		d.optIdent(depth+1, "asname", a.AsName)
-	}
-}
-
-func (d *dumper) withItems(depth int, items []*WithItem) {
-	const name = "items"
+// list writes a list field: "name: []" when it is empty, else each item
+// under the label name[i].
+func list[T any](d *dumper, depth int, name string, items []T, item func(label, T)) {
 	if len(items) == 0 {
 		d.empty(depth, name)
 	}
 	for i, it := range items {
-		l := label{name, i}
-		if it == nil {
-			d.none(depth, l)
-			continue
-		}
-		d.head(depth, l, "withitem", Span{}, false)
-		d.expr(depth+1, field("context_expr"), it.ContextExpr)
-		d.expr(depth+1, field("optional_vars"), it.OptionalVars)
+		item(label{name, i}, it)
 	}
 }
 
-func (d *dumper) handlers(depth int, hs []*ExceptHandler) {
-	const name = "handlers"
-	if len(hs) == 0 {
-		d.empty(depth, name)
-	}
-	for i, h := range hs {
-		l := label{name, i}
-		if h == nil {
+// nodes is list for pointers to nodes, writing None for a nil one.
+func nodes[T any](d *dumper, depth int, name string, items []*T, item func(label, *T)) {
+	list(d, depth, name, items, func(l label, it *T) {
+		if it == nil {
 			d.none(depth, l)
-			continue
+			return
 		}
+		item(l, it)
+	})
+}
+
+func (d *dumper) stmts(depth int, name string, ss []Stmt) {
+	list(d, depth, name, ss, func(l label, s Stmt) { d.stmt(depth, l, s) })
+}
+
+func (d *dumper) exprs(depth int, name string, es []Expr) {
+	list(d, depth, name, es, func(l label, e Expr) { d.expr(depth, l, e) })
+}
+
+func (d *dumper) patterns(depth int, name string, ps []Pattern) {
+	list(d, depth, name, ps, func(l label, p Pattern) { d.pattern(depth, l, p) })
+}
+
+func (d *dumper) typeParams(depth int, ps []TypeParam) {
+	list(d, depth, "type_params", ps, func(l label, p TypeParam) { d.typeParam(depth, l, p) })
+}
+
+func (d *dumper) keywords(depth int, ks []*Keyword) {
+	nodes(d, depth, "keywords", ks, func(l label, k *Keyword) {
+		d.head(depth, l, "keyword", k.Span, d.posKeyword)
+		d.optIdent(depth+1, "arg", k.Arg)
+		d.expr(depth+1, field("value"), k.Value)
+	})
+}
+
+func (d *dumper) aliases(depth int, as []*Alias) {
+	nodes(d, depth, "names", as, func(l label, a *Alias) {
+		d.head(depth, l, "alias", a.Span, d.posAlias)
+		d.ident(depth+1, "name", a.Name)
+		d.optIdent(depth+1, "asname", a.AsName)
+	})
+}
+
+func (d *dumper) withItems(depth int, items []*WithItem) {
+	nodes(d, depth, "items", items, func(l label, it *WithItem) {
+		d.head(depth, l, "withitem", Span{}, false)
+		d.expr(depth+1, field("context_expr"), it.ContextExpr)
+		d.expr(depth+1, field("optional_vars"), it.OptionalVars)
+	})
+}
+
+func (d *dumper) handlers(depth int, hs []*ExceptHandler) {
+	nodes(d, depth, "handlers", hs, func(l label, h *ExceptHandler) {
 		d.head(depth, l, "ExceptHandler", h.Span, true)
 		d.expr(depth+1, field("type"), h.Type)
 		d.optIdent(depth+1, "name", h.Name)
 		d.stmts(depth+1, "body", h.Body)
-	}
+	})
 }
 
 func (d *dumper) comprehensions(depth int, cs []*Comprehension) {
-	const name = "generators"
-	if len(cs) == 0 {
-		d.empty(depth, name)
-	}
-	for i, c := range cs {
-		l := label{name, i}
-		if c == nil {
-			d.none(depth, l)
-			continue
-		}
+	nodes(d, depth, "generators", cs, func(l label, c *Comprehension) {
 		d.head(depth, l, "comprehension", Span{}, false)
 		d.expr(depth+1, field("target"), c.Target)
 		d.expr(depth+1, field("iter"), c.Iter)
 		d.exprs(depth+1, "ifs", c.Ifs)
 		d.boolField(depth+1, "is_async", c.IsAsync)
-	}
+	})
 }
 
 func (d *dumper) matchCases(depth int, cs []*MatchCase) {
-	const name = "cases"
-	if len(cs) == 0 {
-		d.empty(depth, name)
-	}
-	for i, c := range cs {
-		l := label{name, i}
-		if c == nil {
-			d.none(depth, l)
-			continue
-		}
+	nodes(d, depth, "cases", cs, func(l label, c *MatchCase) {
 		d.head(depth, l, "match_case", Span{}, false)
 		d.pattern(depth+1, field("pattern"), c.Pattern)
 		d.expr(depth+1, field("guard"), c.Guard)
 		d.stmts(depth+1, "body", c.Body)
-	}
+	})
 }
 
 func (d *dumper) args(depth int, name string, as []*Arg) {
-	if len(as) == 0 {
-		d.empty(depth, name)
-	}
-	for i, a := range as {
-		d.arg(depth, label{name, i}, a)
-	}
+	list(d, depth, name, as, func(l label, a *Arg) { d.arg(depth, l, a) })
 }
 
 func (d *dumper) arg(depth int, l label, a *Arg) {

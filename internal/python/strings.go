@@ -718,15 +718,8 @@ func (p *parser) legacyFieldPositions(value Expr, lb, term int) {
 }
 
 func setSpan(e Expr, s Span) {
-	switch n := e.(type) {
-	case *Constant:
-		n.Span = s
-	case *FormattedValue:
-		n.Span = s
-	case *Interpolation:
-		n.Span = s
-	case *JoinedStr:
-		n.Span = s
+	if n, ok := e.(spanned); ok {
+		*n.spanPtr() = s
 	}
 }
 

@@ -91,21 +91,47 @@ func inspectPatterns(ps []Pattern, f func(Node) bool) {
 	}
 }
 
+// The async statements have the fields of their plain twins.
+
+func inspectFunction(args *Arguments, body []Stmt, decorators []Expr, returns Expr, tps []TypeParam, f func(Node) bool) {
+	inspectArgs(args, f)
+	inspectStmts(body, f)
+	inspectExprs(decorators, f)
+	inspectExpr(returns, f)
+	inspectTypeParams(tps, f)
+}
+
+func inspectFor(target, iter Expr, body, orelse []Stmt, f func(Node) bool) {
+	inspectExpr(target, f)
+	inspectExpr(iter, f)
+	inspectStmts(body, f)
+	inspectStmts(orelse, f)
+}
+
+func inspectWith(items []*WithItem, body []Stmt, f func(Node) bool) {
+	for _, it := range items {
+		inspectExpr(it.ContextExpr, f)
+		inspectExpr(it.OptionalVars, f)
+	}
+	inspectStmts(body, f)
+}
+
+func inspectTry(body []Stmt, handlers []*ExceptHandler, orelse, final []Stmt, f func(Node) bool) {
+	inspectStmts(body, f)
+	for _, h := range handlers {
+		Inspect(h, f)
+	}
+	inspectStmts(orelse, f)
+	inspectStmts(final, f)
+}
+
 func walkChildren(n Node, f func(Node) bool) {
 	switch n := n.(type) {
 	// Statements
 	case *FunctionDef:
-		inspectArgs(n.Args, f)
-		inspectStmts(n.Body, f)
-		inspectExprs(n.DecoratorList, f)
-		inspectExpr(n.Returns, f)
-		inspectTypeParams(n.TypeParams, f)
+		inspectFunction(n.Args, n.Body, n.DecoratorList, n.Returns, n.TypeParams, f)
 	case *AsyncFunctionDef:
-		inspectArgs(n.Args, f)
-		inspectStmts(n.Body, f)
-		inspectExprs(n.DecoratorList, f)
-		inspectExpr(n.Returns, f)
-		inspectTypeParams(n.TypeParams, f)
+		inspectFunction(n.Args, n.Body, n.DecoratorList, n.Returns, n.TypeParams, f)
 	case *ClassDef:
 		inspectExprs(n.Bases, f)
 		inspectKeywords(n.Keywords, f)
@@ -131,15 +157,9 @@ func walkChildren(n Node, f func(Node) bool) {
 		inspectExpr(n.Annotation, f)
 		inspectExpr(n.Value, f)
 	case *For:
-		inspectExpr(n.Target, f)
-		inspectExpr(n.Iter, f)
-		inspectStmts(n.Body, f)
-		inspectStmts(n.Orelse, f)
+		inspectFor(n.Target, n.Iter, n.Body, n.Orelse, f)
 	case *AsyncFor:
-		inspectExpr(n.Target, f)
-		inspectExpr(n.Iter, f)
-		inspectStmts(n.Body, f)
-		inspectStmts(n.Orelse, f)
+		inspectFor(n.Target, n.Iter, n.Body, n.Orelse, f)
 	case *While:
 		inspectExpr(n.Test, f)
 		inspectStmts(n.Body, f)
@@ -149,17 +169,9 @@ func walkChildren(n Node, f func(Node) bool) {
 		inspectStmts(n.Body, f)
 		inspectStmts(n.Orelse, f)
 	case *With:
-		for _, it := range n.Items {
-			inspectExpr(it.ContextExpr, f)
-			inspectExpr(it.OptionalVars, f)
-		}
-		inspectStmts(n.Body, f)
+		inspectWith(n.Items, n.Body, f)
 	case *AsyncWith:
-		for _, it := range n.Items {
-			inspectExpr(it.ContextExpr, f)
-			inspectExpr(it.OptionalVars, f)
-		}
-		inspectStmts(n.Body, f)
+		inspectWith(n.Items, n.Body, f)
 	case *Match:
 		inspectExpr(n.Subject, f)
 		for _, c := range n.Cases {
@@ -173,19 +185,9 @@ func walkChildren(n Node, f func(Node) bool) {
 		inspectExpr(n.Exc, f)
 		inspectExpr(n.Cause, f)
 	case *Try:
-		inspectStmts(n.Body, f)
-		for _, h := range n.Handlers {
-			Inspect(h, f)
-		}
-		inspectStmts(n.Orelse, f)
-		inspectStmts(n.Finalbody, f)
+		inspectTry(n.Body, n.Handlers, n.Orelse, n.Finalbody, f)
 	case *TryStar:
-		inspectStmts(n.Body, f)
-		for _, h := range n.Handlers {
-			Inspect(h, f)
-		}
-		inspectStmts(n.Orelse, f)
-		inspectStmts(n.Finalbody, f)
+		inspectTry(n.Body, n.Handlers, n.Orelse, n.Finalbody, f)
 	case *Assert:
 		inspectExpr(n.Test, f)
 		inspectExpr(n.Msg, f)
