@@ -5,14 +5,25 @@ package main
 import (
 	"context"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/pyrace/pyrace/internal/cli"
 )
 
 func main() {
-	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.Env{
+	// The first Ctrl-C (or SIGTERM) cancels the context: commands stop
+	// cleanly and keep what finished. A second one kills pyrace at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code := cli.Main(ctx, os.Args[1:], cli.Env{
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 		Getenv: os.Getenv,
-	}))
+	})
+	stop()
+	os.Exit(code)
 }

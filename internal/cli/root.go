@@ -91,6 +91,8 @@ configuration or input errors.`,
 	root.AddCommand(
 		newVersionCmd(env),
 		newParseCmd(env),
+		newRunCmd(env),
+		newPythonCmd(env),
 	)
 	return root
 }

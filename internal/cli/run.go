@@ -1,0 +1,575 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pyrace/pyrace/internal/gilcheck"
+	"github.com/pyrace/pyrace/internal/harness"
+	"github.com/pyrace/pyrace/internal/harness/pyhelpers"
+	"github.com/pyrace/pyrace/internal/interp"
+	"github.com/pyrace/pyrace/internal/results"
+)
+
+// runOptions are the flags and arguments of `pyrace run`.
+type runOptions struct {
+	dir            string
+	python         string
+	iterations     int
+	jobs           int
+	timeout        string
+	stall          string
+	cpuSample      string
+	env            []string
+	stopOnPass     bool
+	untilFail      bool
+	adaptive       bool
+	targetRate     float64
+	maxIterations  int
+	compareWithGIL bool
+	pkg            string
+	importName     string
+	noGILProbe     bool
+	resultsDir     string
+	runID          string
+	resume         string
+	format         string
+	failOn         string
+	command        []string
+}
+
+func newRunCmd(env Env) *cobra.Command {
+	var opts runOptions
+	cmd := &cobra.Command{
+		Use:   "run [flags] [-- COMMAND...]",
+		Short: "Run a test suite many times with the GIL disabled and classify the outcome",
+		Long: `Run a project's test suite --iterations times under a free-threaded
+interpreter with PYTHON_GIL=0, supervise every iteration and classify the run:
+compatible, compatible_gil_fallback, tsan_warnings, intermittent,
+incompatible, crash, deadlock, import_failure or unknown.
+
+COMMAND defaults to "python -m pytest" with the chosen interpreter. A
+COMMAND starting with "python" or "python3" runs the chosen interpreter;
+"python -m unittest ..." runs pyrace's unittest runner, which takes the same
+arguments and also records per-test outcomes. When the interpreter has no
+pytest, the default is "python -m unittest discover".
+
+Every iteration runs in its own process group with PYTHON_GIL=0 (only on a
+free-threaded build: other builds refuse it), PYTHONFAULTHANDLER=1,
+PYTHONUNBUFFERED=1, PYTHONDONTWRITEBYTECODE=1 and pyrace's helpers first on
+PYTHONPATH (a sitecustomize that dumps every thread's stack on request and
+records GIL state, a pytest plugin and a unittest runner that write per-test
+results); --env K=V overrides any of these. When neither stdout nor stderr
+has printed anything for --stall-threshold, pyrace dumps every Python
+thread's stack, samples the process tree's CPU time to tell a deadlock (idle)
+from a livelock (busy), then kills the whole group. --timeout bounds an
+iteration. Ctrl-C stops cleanly and keeps the finished iterations.
+
+Before the iterations, the project's package and all its submodules are
+imported once with PYTHON_GIL unset, to see which extension module re-enables
+the GIL (with PYTHON_GIL=0 CPython never re-enables it), and the source is
+scanned for free-threading opt-in declarations.
+
+Results go to RESULTS_DIR/RUN_ID/: meta.json (written at start, finalised at
+the end), iterations.jsonl (one line per iteration, as each finishes),
+results.jsonl (the verdict) and iterations/ (stdout, stderr, per-test JSONL
+and stack dumps of each iteration). A run killed half-way keeps every
+finished iteration; --resume RUN_DIR completes it with its original settings.
+
+Exit status: 0 when the run completed (whatever the verdict), 1 when the
+verdict is one of --fail-on, 2 on a usage or input error, 130 when
+interrupted.`,
+		Example: `  pyrace run -C examples/counters
+  pyrace run --python ~/.cache/pyrace/ft-python/3.13.5-2+deb13u5/bin/python3.13t -n 20 -- python -m pytest -x tests/
+  pyrace run --compare-with-gil --fail-on intermittent,crash,deadlock
+  pyrace run --adaptive --target-rate 0.05 --max-iterations 200
+  pyrace run --resume pyrace-results/20261122T101500Z-3f9a`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+				if dash > 0 {
+					return usagef("unexpected arguments before --: %s", strings.Join(args[:dash], " "))
+				}
+				opts.command = args[dash:]
+			} else if len(args) > 0 {
+				return usagef("put the test command after --, as in: pyrace run -- %s", strings.Join(args, " "))
+			}
+			return runRun(cmd.Context(), cmd, opts, env)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.dir, "dir", "C", ".", "run the command in `DIR`, the project's directory")
+	f.StringVar(&opts.python, "python", "", "interpreter `PATH` (default: the first free-threaded interpreter found, else python3 with a warning)")
+	f.IntVarP(&opts.iterations, "iterations", "n", 10, "run the test command `N` times with the GIL disabled")
+	f.IntVarP(&opts.jobs, "jobs", "j", 1, "run `J` iterations at once (parallel runs change contention)")
+	f.StringVar(&opts.timeout, "timeout", "600", "kill an iteration after `SECONDS` (or a duration such as 10m)")
+	f.StringVar(&opts.stall, "stall-threshold", "60", "`SECONDS` without output on stdout and stderr that count as a stall")
+	f.StringVar(&opts.cpuSample, "cpu-sample", "3", "`SECONDS` of CPU sampling after a stall, to tell deadlock from livelock")
+	f.StringArrayVar(&opts.env, "env", nil, "set `K=V` in the test command's environment (repeatable; wins over pyrace's own)")
+	f.BoolVar(&opts.stopOnPass, "stop-on-first-pass", false, "stop after the first passing iteration (quick coverage)")
+	f.BoolVar(&opts.untilFail, "until-fail", false, "stop after the first failing iteration")
+	f.BoolVar(&opts.adaptive, "adaptive", false, "after --iterations, keep going until the 95% upper bound on the failure rate is below --target-rate")
+	f.Float64Var(&opts.targetRate, "target-rate", 0.05, "failure `RATE` --adaptive must bound from above")
+	f.IntVar(&opts.maxIterations, "max-iterations", 100, "stop --adaptive after `N` iterations")
+	f.BoolVar(&opts.compareWithGIL, "compare-with-gil", false, "also run the iterations with PYTHON_GIL=1 and mark failures that happen there too as pre-existing")
+	f.StringVar(&opts.pkg, "package", "", "`NAME` of the project in the results (default: the directory's name)")
+	f.StringVar(&opts.importName, "import", "", "import `NAME` of the package probed for GIL fallback (default: found in DIR or DIR/src)")
+	f.BoolVar(&opts.noGILProbe, "no-gil-probe", false, "skip the GIL-fallback import probe")
+	f.StringVar(&opts.resultsDir, "results-dir", "pyrace-results", "write the run under `DIR`")
+	f.StringVar(&opts.runID, "run-id", "", "name the run directory `ID` (default: start time and a random suffix)")
+	f.StringVar(&opts.resume, "resume", "", "finish the interrupted run in `RUN_DIR` with its own settings")
+	f.StringVar(&opts.format, "format", "text", "`FORMAT` of the summary on stdout: text or json")
+	f.StringVar(&opts.failOn, "fail-on", "", "exit 1 when the verdict is one of these comma-separated `CATEGORIES` (\"any\": anything but compatible)")
+	return cmd
+}
+
+// parseSeconds accepts "60", "2.5" or a Go duration such as "10m".
+func parseSeconds(flag, s string) (time.Duration, error) {
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		if v < 0 {
+			return 0, usagef("--%s %s: must not be negative", flag, s)
+		}
+		return time.Duration(v * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, usagef("--%s %q: want seconds (60) or a duration (1m30s)", flag, s)
+	}
+	return d, nil
+}
+
+// failOnSet parses --fail-on.
+func failOnSet(s string) (map[results.Category]bool, error) {
+	set := map[results.Category]bool{}
+	if strings.TrimSpace(s) == "" {
+		return set, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		c := results.Category(strings.TrimSpace(part))
+		if c == "any" {
+			for _, k := range results.Categories() {
+				if k != results.Compatible {
+					set[k] = true
+				}
+			}
+			continue
+		}
+		if !slices.Contains(results.Categories(), c) {
+			return nil, usagef("--fail-on %q: unknown category (one of %s, or any)", c, joinCategories())
+		}
+		set[c] = true
+	}
+	return set, nil
+}
+
+func joinCategories() string {
+	var names []string
+	for _, c := range results.Categories() {
+		names = append(names, string(c))
+	}
+	return strings.Join(names, ", ")
+}
+
+func validateEnv(kvs []string) error {
+	for _, kv := range kvs {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || strings.ContainsAny(k, " \t\n\x00") {
+			return usagef("--env %q: want KEY=VALUE", kv)
+		}
+	}
+	return nil
+}
+
+func runRun(ctx context.Context, cmd *cobra.Command, opts runOptions, env Env) error {
+	if opts.format != "text" && opts.format != "json" {
+		return usagef("--format %q: want text or json", opts.format)
+	}
+	failOn, err := failOnSet(opts.failOn)
+	if err != nil {
+		return err
+	}
+	if opts.resume != "" {
+		return resumeRun(ctx, cmd, opts, failOn, env)
+	}
+	hopts, meta, err := prepareRun(ctx, opts, env)
+	if err != nil {
+		return err
+	}
+	runID := opts.runID
+	if runID == "" {
+		runID = results.NewRunID(time.Now(), randomSuffix())
+	}
+	w, err := results.Create(opts.resultsDir, runID, meta)
+	if err != nil {
+		return &usageError{err: err}
+	}
+	return executeRun(ctx, w, hopts, nil, opts.format, failOn, env)
+}
+
+// prepareRun validates the flags, picks and probes the interpreter and
+// builds the harness options and the run's metadata.
+func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options, results.Meta, error) {
+	var h harness.Options
+	if opts.iterations < 1 {
+		return h, results.Meta{}, usagef("--iterations %d: must be at least 1", opts.iterations)
+	}
+	if opts.jobs < 1 {
+		return h, results.Meta{}, usagef("--jobs %d: must be at least 1", opts.jobs)
+	}
+	if opts.adaptive && (opts.targetRate <= 0 || opts.targetRate >= 1) {
+		return h, results.Meta{}, usagef("--target-rate %v: must be between 0 and 1", opts.targetRate)
+	}
+	if opts.adaptive && opts.maxIterations < opts.iterations {
+		return h, results.Meta{}, usagef("--max-iterations %d is below --iterations %d", opts.maxIterations, opts.iterations)
+	}
+	if opts.stopOnPass && opts.untilFail {
+		return h, results.Meta{}, usagef("--stop-on-first-pass and --until-fail exclude each other")
+	}
+	if err := validateEnv(opts.env); err != nil {
+		return h, results.Meta{}, err
+	}
+	timeout, err := parseSeconds("timeout", opts.timeout)
+	if err != nil {
+		return h, results.Meta{}, err
+	}
+	stall, err := parseSeconds("stall-threshold", opts.stall)
+	if err != nil {
+		return h, results.Meta{}, err
+	}
+	sample, err := parseSeconds("cpu-sample", opts.cpuSample)
+	if err != nil {
+		return h, results.Meta{}, err
+	}
+	dir, err := filepath.Abs(opts.dir)
+	if err != nil {
+		return h, results.Meta{}, fmt.Errorf("--dir: %w", err)
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return h, results.Meta{}, usagef("--dir %s: not a directory", opts.dir)
+	}
+
+	py, err := chooseInterpreter(ctx, opts.python, env)
+	if err != nil {
+		return h, results.Meta{}, err
+	}
+	command, note := testCommand(opts.command, py)
+	if note != "" {
+		fmt.Fprintf(env.Stderr, "pyrace: %s\n", note)
+	}
+	if !py.FreeThreaded {
+		fmt.Fprintf(env.Stderr, "pyrace: warning: %s is not a free-threaded build; the iterations run with the GIL (races show less often)\n", py.Path)
+		if opts.compareWithGIL {
+			fmt.Fprintf(env.Stderr, "pyrace: warning: --compare-with-gil needs a free-threaded interpreter; skipped\n")
+		}
+	}
+	pkg := opts.pkg
+	if pkg == "" {
+		pkg = filepath.Base(dir)
+	}
+	importName := ""
+	if !opts.noGILProbe {
+		importName = opts.importName
+		if importName == "" {
+			importName = gilcheck.FindImportName(dir)
+		}
+	}
+	h = harness.Options{
+		Interpreter:     py,
+		Command:         command,
+		Dir:             dir,
+		Package:         pkg,
+		ImportName:      importName,
+		BaseEnv:         os.Environ(),
+		Env:             opts.env,
+		Iterations:      opts.iterations,
+		Jobs:            opts.jobs,
+		Timeout:         timeout,
+		Stall:           stall,
+		CPUSample:       sample,
+		StopOnFirstPass: opts.stopOnPass,
+		UntilFail:       opts.untilFail,
+		Adaptive:        opts.adaptive,
+		TargetRate:      opts.targetRate,
+		MaxIterations:   opts.maxIterations,
+		CompareWithGIL:  opts.compareWithGIL,
+	}
+	meta := results.Meta{
+		Argv:        append([]string{"pyrace"}, os.Args[1:]...),
+		Config:      configOf(h),
+		System:      systemProfile(),
+		Interpreter: py,
+		Started:     time.Now().UTC(),
+	}
+	return h, meta, nil
+}
+
+func configOf(h harness.Options) results.Config {
+	return results.Config{
+		Dir:             h.Dir,
+		Package:         h.Package,
+		ImportName:      h.ImportName,
+		Command:         h.Command,
+		Env:             h.Env,
+		Iterations:      h.Iterations,
+		Jobs:            h.Jobs,
+		TimeoutSeconds:  h.Timeout.Seconds(),
+		StallSeconds:    h.Stall.Seconds(),
+		StopOnFirstPass: h.StopOnFirstPass,
+		UntilFail:       h.UntilFail,
+		Adaptive:        h.Adaptive,
+		TargetRate:      h.TargetRate,
+		MaxIterations:   h.MaxIterations,
+		CompareWithGIL:  h.CompareWithGIL,
+		GILProbe:        h.ImportName != "",
+	}
+}
+
+// chooseInterpreter probes --python, or finds the default interpreter.
+func chooseInterpreter(ctx context.Context, path string, env Env) (results.Interpreter, error) {
+	if path != "" {
+		py, err := interp.Probe(ctx, path)
+		if err != nil {
+			return py, &usageError{err: fmt.Errorf("--python: %w", err)}
+		}
+		return py, nil
+	}
+	py, warning, err := interp.Default(ctx, interp.Options{Getenv: env.Getenv})
+	if err != nil {
+		return py, &usageError{err: fmt.Errorf("no interpreter: %w (use --python PATH)", err)}
+	}
+	if warning != "" {
+		fmt.Fprintf(env.Stderr, "pyrace: warning: %s\n", warning)
+	}
+	return py, nil
+}
+
+// testCommand turns the user's command into the argv to run: the default
+// when empty, "python"/"python3" as the chosen interpreter, and
+// "-m unittest" as our runner.
+func testCommand(user []string, py results.Interpreter) ([]string, string) {
+	note := ""
+	if len(user) == 0 {
+		if py.HasPytest {
+			return []string{py.Path, "-m", "pytest"}, ""
+		}
+		user = []string{"python", "-m", "unittest", "discover"}
+		note = py.Path + " has no pytest: running python -m unittest discover"
+	}
+	argv := slices.Clone(user)
+	if argv[0] == "python" || argv[0] == "python3" {
+		argv[0] = py.Path
+	}
+	if len(argv) >= 3 && argv[0] == py.Path && argv[1] == "-m" && argv[2] == "unittest" {
+		argv[2] = "pyrace_unittest"
+	}
+	return argv, note
+}
+
+func resumeRun(ctx context.Context, cmd *cobra.Command, opts runOptions, failOn map[results.Category]bool, env Env) error {
+	for _, name := range []string{"python", "iterations", "dir", "env", "jobs", "run-id", "results-dir"} {
+		if cmd.Flags().Changed(name) {
+			return usagef("--resume continues a run with its own settings; --%s cannot be changed", name)
+		}
+	}
+	if len(opts.command) > 0 {
+		return usagef("--resume continues a run with its own command; drop the command after --")
+	}
+	w, run, err := results.Resume(opts.resume)
+	if err != nil {
+		return &usageError{err: fmt.Errorf("--resume: %w", err)}
+	}
+	for _, warn := range run.Warnings {
+		fmt.Fprintf(env.Stderr, "pyrace: warning: %s\n", warn)
+	}
+	c := run.Meta.Config
+	for _, rec := range run.Records {
+		if rec.Package == c.Package {
+			w.Finish(results.Finished, time.Now())
+			fmt.Fprintf(env.Stderr, "pyrace: %s is already complete\n", opts.resume)
+			return finishOutput(w.Dir(), rec, opts.format, failOn, env)
+		}
+	}
+	py, err := interp.Probe(ctx, run.Meta.Interpreter.Path)
+	if err != nil {
+		w.Close()
+		return &usageError{err: fmt.Errorf("--resume: the run's interpreter: %w", err)}
+	}
+	h := harness.Options{
+		Interpreter: py, Command: c.Command, Dir: c.Dir, Package: c.Package, ImportName: c.ImportName,
+		BaseEnv: os.Environ(), Env: c.Env, Iterations: c.Iterations, Jobs: max(c.Jobs, 1),
+		Timeout:         time.Duration(c.TimeoutSeconds * float64(time.Second)),
+		Stall:           time.Duration(c.StallSeconds * float64(time.Second)),
+		CPUSample:       3 * time.Second,
+		StopOnFirstPass: c.StopOnFirstPass, UntilFail: c.UntilFail, Adaptive: c.Adaptive,
+		TargetRate: c.TargetRate, MaxIterations: c.MaxIterations, CompareWithGIL: c.CompareWithGIL,
+	}
+	if s, err := parseSeconds("cpu-sample", opts.cpuSample); err == nil {
+		h.CPUSample = s
+	}
+	fmt.Fprintf(env.Stderr, "pyrace: resuming %s: %d iterations already recorded\n", opts.resume, len(run.Iterations))
+	return executeRun(ctx, w, h, run.Iterations, opts.format, failOn, env)
+}
+
+// executeRun installs the helpers, runs the harness with progress on stderr
+// and prints the summary.
+func executeRun(ctx context.Context, w *results.Writer, h harness.Options, previous []results.Iteration, format string, failOn map[results.Category]bool, env Env) error {
+	h.HelpersDir = filepath.Join(w.Dir(), "helpers")
+	if err := pyhelpers.Install(h.HelpersDir); err != nil {
+		w.Close()
+		return fmt.Errorf("installing pyrace's Python helpers: %w", err)
+	}
+	// Bytecode for the helpers saves every Python process of the run from
+	// compiling them (PYTHONDONTWRITEBYTECODE is set); without it the run
+	// is only slower.
+	_ = pyhelpers.Precompile(ctx, h.Interpreter.Path, h.HelpersDir)
+	bar := newProgressBar(env.Stderr, env.Getenv)
+	h.Progress = bar.update
+	fmt.Fprintf(env.Stderr, "pyrace: running %s in %s with %s (%s), results in %s\n",
+		strings.Join(h.Command, " "), h.Dir, h.Interpreter.Path, describeInterpreter(h.Interpreter), w.Dir())
+	rec, err := harness.Run(ctx, w, h, previous)
+	bar.finish()
+	if errors.Is(err, harness.ErrInterrupted) {
+		w.Finish(results.Interrupted, time.Now())
+		fmt.Fprintf(env.Stderr, "pyrace: interrupted; finished iterations are kept in %s (continue with: pyrace run --resume %s)\n", w.Dir(), w.Dir())
+		return &exitStatus{code: 130}
+	}
+	if err != nil {
+		w.Finish(results.Interrupted, time.Now())
+		return fmt.Errorf("run %s: %w", w.Dir(), err)
+	}
+	if err := w.Finish(results.Finished, time.Now()); err != nil {
+		return err
+	}
+	return finishOutput(w.Dir(), rec, format, failOn, env)
+}
+
+func finishOutput(dir string, rec results.Record, format string, failOn map[results.Category]bool, env Env) error {
+	if format == "json" {
+		out := struct {
+			RunDir  string           `json:"run_dir"`
+			Records []results.Record `json:"records"`
+		}{dir, []results.Record{rec}}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		writeRunSummary(env.Stdout, newStyle(env.Stdout, env.Getenv), dir, rec)
+	}
+	if failOn[rec.Category] {
+		return &exitStatus{code: ExitFindings}
+	}
+	return nil
+}
+
+func describeInterpreter(py results.Interpreter) string {
+	parts := []string{py.Implementation + " " + py.Version}
+	if py.FreeThreaded {
+		parts = append(parts, "free-threaded")
+	} else {
+		parts = append(parts, "GIL build")
+	}
+	if py.Debug {
+		parts = append(parts, "debug")
+	}
+	if py.TSAN {
+		parts = append(parts, "TSAN")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeRunSummary prints the one-screen summary of a run.
+func writeRunSummary(w io.Writer, st style, dir string, rec results.Record) {
+	fmt.Fprintf(w, "%s %s\n", st.wrap(sgrBold, rec.Package+":"), st.wrap(categoryColor(rec.Category), rec.Verdict))
+	for _, line := range rec.Evidence {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	var counts []string
+	for _, o := range []results.Outcome{results.OutcomePass, results.OutcomeFail, results.OutcomeCrash,
+		results.OutcomeDeadlock, results.OutcomeLivelock, results.OutcomeTimeout} {
+		if n := rec.Outcomes[o]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", o, n))
+		}
+	}
+	if len(counts) > 0 {
+		fmt.Fprintf(w, "  iterations: %s\n", strings.Join(counts, ", "))
+	}
+	if g := rec.GIL; g != nil && g.Probed {
+		state := "stayed disabled"
+		if g.Fallback() {
+			state = "was re-enabled"
+		}
+		fmt.Fprintf(w, "  GIL probe: imported %s (%d modules): the GIL %s", g.ImportName, g.Modules, state)
+		if len(g.OptIns) > 0 {
+			fmt.Fprintf(w, "; %d opt-in declarations in source", len(g.OptIns))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "  results: %s\n", dir)
+}
+
+func categoryColor(c results.Category) string {
+	switch c {
+	case results.Compatible:
+		return sgrBold
+	case results.CompatibleGILFallback, results.TSANWarnings, results.Intermittent:
+		return sgrYellow
+	}
+	return sgrRed
+}
+
+func randomSuffix() string {
+	var b [2]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// systemProfile describes this machine for meta.json.
+func systemProfile() results.System {
+	s := results.System{
+		OS:            runtime.GOOS,
+		Arch:          runtime.GOARCH,
+		CPUs:          runtime.NumCPU(),
+		PyraceVersion: readBuildVersion().Version,
+	}
+	s.Hostname, _ = os.Hostname()
+	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fields := strings.Fields(string(data))
+		for i := 0; i < 3 && i < len(fields); i++ {
+			s.LoadAverage[i], _ = strconv.ParseFloat(fields[i], 64)
+		}
+	}
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			switch f[0] {
+			case "MemTotal:":
+				s.MemoryTotal = kb << 10
+			case "MemAvailable:":
+				s.MemoryFree = kb << 10
+			}
+		}
+	}
+	if data, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		s.Kernel = strings.TrimSpace(string(data))
+	}
+	return s
+}

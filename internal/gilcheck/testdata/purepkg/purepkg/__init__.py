@@ -1,0 +1,2 @@
+"""A pure-Python package for the GIL probe's tests."""
+VALUE = 1

@@ -1,0 +1,1 @@
+import purepkg_missing_dependency  # noqa: F401

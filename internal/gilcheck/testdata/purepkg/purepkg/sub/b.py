@@ -1,0 +1,3 @@
+from ..a import DOUBLE
+
+TRIPLE = DOUBLE + 1

@@ -1,0 +1,24 @@
+# Sleeps in sleepy_function, with a second thread waiting, until the file
+# named by argv[1] exists; then exits with status 3.
+import os
+import sys
+import threading
+import time
+
+
+def sleepy_function(go_on):
+    print("ready %d" % os.getpid(), flush=True)
+    deadline = time.time() + 30
+    while not os.path.exists(go_on) and time.time() < deadline:
+        time.sleep(0.02)
+
+
+def waiting_worker(stop):
+    stop.wait(60)
+
+
+stop = threading.Event()
+threading.Thread(target=waiting_worker, args=(stop,), daemon=True).start()
+sleepy_function(sys.argv[1])
+stop.set()
+sys.exit(3)

@@ -1,0 +1,348 @@
+package harness
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pyrace/pyrace/internal/results"
+)
+
+// verdictInput is what a package's verdict is computed from.
+type verdictInput struct {
+	Package string
+	// Iterations are all recorded iterations, both modes.
+	Iterations []results.Iteration
+	GIL        *results.GILCheck
+	// FreeThreaded is whether the interpreter ran without the GIL.
+	FreeThreaded bool
+	// CompareWithGIL says the GIL iterations were asked for.
+	CompareWithGIL bool
+}
+
+// buildRecord classifies a package over its iterations, with the evidence.
+//
+// Category precedence (first match wins), as in DESIGN §4: import_failure,
+// unknown (no iteration completed or no tests ran), deadlock (a stall:
+// deadlock or livelock), crash; then, when every iteration passed:
+// tsan_warnings, compatible_gil_fallback, compatible; when all failed:
+// incompatible; else intermittent.
+func buildRecord(in verdictInput) results.Record {
+	var ft, gil []results.Iteration
+	for _, it := range in.Iterations {
+		if it.Mode == results.WithGIL {
+			gil = append(gil, it)
+		} else {
+			ft = append(ft, it)
+		}
+	}
+	sortIterations(ft)
+	sortIterations(gil)
+	rec := results.Record{
+		Package:    in.Package,
+		Outcomes:   map[results.Outcome]int{},
+		GIL:        in.GIL,
+		Iterations: append(append([]results.Iteration{}, ft...), gil...),
+	}
+	failures, noTests := 0, 0
+	var deadlocks, crashes []results.Iteration
+	for _, it := range ft {
+		rec.Outcomes[it.Outcome]++
+		if it.Failed() {
+			failures++
+		}
+		if it.Outcome == results.OutcomeFail && it.ExitCode != nil && *it.ExitCode == pytestNoTests && it.Tests.Total() == 0 {
+			noTests++
+		}
+		switch it.Outcome {
+		case results.OutcomeDeadlock, results.OutcomeLivelock:
+			deadlocks = append(deadlocks, it)
+		case results.OutcomeCrash:
+			crashes = append(crashes, it)
+		}
+	}
+	rec.Rate = results.NewRate(failures, len(ft))
+	rec.Tests = testStats(ft, gil)
+	rec.CrashSignatures = signatures(crashes)
+	rec.TSAN = mergeTSAN(ft)
+	fallbackBy := gilFallbackModules(in.GIL, ft)
+
+	var ev []string
+	ev = append(ev, rateEvidence(rec.Rate))
+	for _, it := range deadlocks {
+		line := fmt.Sprintf("iteration %d: %s", it.Index, it.Reason)
+		if it.StackDump != "" {
+			line += "; thread stacks in " + it.StackDump
+		}
+		ev = append(ev, line)
+	}
+	for _, s := range rec.CrashSignatures {
+		ev = append(ev, fmt.Sprintf("crash in %s: %s", plural(s.Count, "iteration"), s.Signature))
+	}
+	for _, t := range rec.Tests {
+		if t.Failures == 0 {
+			continue
+		}
+		line := fmt.Sprintf("test %s failed in %d/%d iterations", t.ID, t.Failures, t.Iterations)
+		if len(t.ExcTypes) > 0 {
+			line += " (" + formatCounts(t.ExcTypes) + ")"
+		}
+		if t.FailsWithGIL {
+			line += "; also fails with the GIL"
+		}
+		ev = append(ev, line)
+	}
+	for _, r := range rec.TSAN {
+		ev = append(ev, fmt.Sprintf("ThreadSanitizer %s ×%d: %s", r.Kind, r.Count, r.Signature))
+	}
+	if len(fallbackBy) > 0 {
+		ev = append(ev, "the GIL was re-enabled by importing "+strings.Join(fallbackBy, ", "))
+	}
+	if in.GIL != nil && in.GIL.Error != "" {
+		ev = append(ev, "GIL probe: "+in.GIL.Error)
+	}
+	if !in.FreeThreaded {
+		ev = append(ev, "the interpreter is not a free-threaded build: every iteration ran with the GIL")
+	}
+
+	if in.CompareWithGIL && len(gil) > 0 {
+		rec.GILComparison = compareWithGIL(rec.Rate, ft, gil)
+		c := rec.GILComparison
+		line := "with PYTHON_GIL=1: " + rateEvidence(c.Rate)
+		if c.PreExisting {
+			line += "; the failures are pre-existing (they also happen with the GIL at a similar rate)"
+		}
+		ev = append(ev, line)
+	}
+
+	switch {
+	case importFailed(in.GIL):
+		rec.Category = results.ImportFailure
+		rec.Verdict = fmt.Sprintf("import_failure: %s cannot be imported (%s)", in.GIL.ImportName, in.GIL.ImportErrors[0])
+	case len(ft) == 0:
+		rec.Category = results.Unknown
+		rec.Verdict = "unknown: no iteration completed"
+	case noTests == len(ft):
+		rec.Category = results.Unknown
+		rec.Verdict = "unknown: no tests ran in any iteration (exit status 5); check the test command"
+	case len(deadlocks) > 0:
+		rec.Category = results.Deadlock
+		rec.Verdict = fmt.Sprintf("deadlock: %d/%d iterations stalled", len(deadlocks), len(ft))
+	case len(crashes) > 0:
+		rec.Category = results.Crash
+		rec.Verdict = fmt.Sprintf("crash: %d/%d iterations crashed (%s)", len(crashes), len(ft), plural(len(rec.CrashSignatures), "distinct signature"))
+	case failures == 0 && len(rec.TSAN) > 0:
+		rec.Category = results.TSANWarnings
+		rec.Verdict = fmt.Sprintf("tsan_warnings: every iteration passed, but ThreadSanitizer reported %s", plural(len(rec.TSAN), "distinct race"))
+	case failures == 0 && len(fallbackBy) > 0:
+		rec.Category = results.CompatibleGILFallback
+		rec.Verdict = fmt.Sprintf("compatible_gil_fallback: %d/%d passed, but %s re-enabled the GIL", len(ft), len(ft), strings.Join(fallbackBy, ", "))
+	case failures == 0:
+		rec.Category = results.Compatible
+		rec.Verdict = fmt.Sprintf("compatible: %d/%d iterations passed", len(ft), len(ft))
+	case failures == len(ft):
+		rec.Category = results.Incompatible
+		rec.Verdict = fmt.Sprintf("incompatible: all %d iterations failed", len(ft))
+	default:
+		rec.Category = results.Intermittent
+		rec.Verdict = fmt.Sprintf("intermittent: %d/%d iterations failed", failures, len(ft))
+	}
+	if c := rec.GILComparison; c != nil && c.PreExisting && failures > 0 {
+		rec.Verdict += "; pre-existing: also fails with the GIL"
+	}
+	rec.Evidence = ev
+	return rec
+}
+
+func sortIterations(its []results.Iteration) {
+	sort.SliceStable(its, func(i, j int) bool { return its[i].Index < its[j].Index })
+}
+
+// rateEvidence states k/n with its 95% interval, or the upper bound when
+// nothing failed.
+func rateEvidence(r results.Rate) string {
+	if r.Iterations == 0 {
+		return "no iterations"
+	}
+	if r.Failures == 0 {
+		return fmt.Sprintf("0/%d iterations failed: failure rate < %s at 95%% confidence",
+			r.Iterations, pct(results.UpperBound(0, r.Iterations, 0.95)))
+	}
+	return fmt.Sprintf("%d/%d iterations failed: failure rate %s (95%% interval %s–%s)",
+		r.Failures, r.Iterations, pct(float64(r.Failures)/float64(r.Iterations)), pct(r.Interval.Low), pct(r.Interval.High))
+}
+
+func pct(f float64) string {
+	v := f * 100
+	if v > 0 && v < 1 {
+		return fmt.Sprintf("%.1f%%", v)
+	}
+	return fmt.Sprintf("%.0f%%", v)
+}
+
+// testStats aggregates per-test outcomes over the free-threaded iterations
+// that reported tests, failing tests first.
+func testStats(ft, gil []results.Iteration) []results.TestStat {
+	failedWithGIL := map[string]bool{}
+	for _, it := range gil {
+		for _, t := range it.FailedTests {
+			failedWithGIL[t.ID] = true
+		}
+	}
+	stats := map[string]*results.TestStat{}
+	reporting := 0
+	for _, it := range ft {
+		if it.Tests.Total() == 0 {
+			continue
+		}
+		reporting++
+		for _, t := range it.FailedTests {
+			s := stats[t.ID]
+			if s == nil {
+				s = &results.TestStat{ID: t.ID, ExcTypes: map[string]int{}}
+				stats[t.ID] = s
+			}
+			s.Failures++
+			exc := t.ExcType
+			if exc == "" {
+				exc = t.Outcome
+			}
+			s.ExcTypes[exc]++
+		}
+	}
+	out := make([]results.TestStat, 0, len(stats))
+	for _, s := range stats {
+		s.Iterations = reporting
+		s.FailsWithGIL = failedWithGIL[s.ID]
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Failures != out[j].Failures {
+			return out[i].Failures > out[j].Failures
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func signatures(crashes []results.Iteration) []results.SignatureCount {
+	counts := map[string]int{}
+	for _, it := range crashes {
+		counts[it.CrashSignature]++
+	}
+	out := make([]results.SignatureCount, 0, len(counts))
+	for s, n := range counts {
+		out = append(out, results.SignatureCount{Signature: s, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Signature < out[j].Signature
+	})
+	return out
+}
+
+func mergeTSAN(its []results.Iteration) []results.TSANReport {
+	bySig := map[string]*results.TSANReport{}
+	var order []string
+	for _, it := range its {
+		for _, r := range it.TSAN {
+			if e := bySig[r.Signature]; e != nil {
+				e.Count += r.Count
+				continue
+			}
+			c := r
+			bySig[r.Signature] = &c
+			order = append(order, r.Signature)
+		}
+	}
+	out := make([]results.TSANReport, 0, len(order))
+	for _, s := range order {
+		out = append(out, *bySig[s])
+	}
+	return out
+}
+
+// gilFallbackModules lists the modules that re-enabled the GIL, from the
+// import probe and from the iterations themselves.
+func gilFallbackModules(probe *results.GILCheck, its []results.Iteration) []string {
+	seen := map[string]bool{}
+	var mods []string
+	add := func(m string) {
+		if m != "" && !seen[m] {
+			seen[m] = true
+			mods = append(mods, m)
+		}
+	}
+	if probe != nil {
+		for _, e := range probe.EnabledBy {
+			add(e.Module)
+		}
+		if len(probe.EnabledBy) == 0 && probe.Fallback() {
+			add(probe.ImportName)
+		}
+	}
+	for _, it := range its {
+		for _, e := range it.GILEnabledBy {
+			add(e.Module)
+		}
+	}
+	return mods
+}
+
+func importFailed(g *results.GILCheck) bool {
+	if g == nil || !g.Probed || g.ImportName == "" || len(g.ImportErrors) == 0 {
+		return false
+	}
+	first := g.ImportErrors[0]
+	return strings.HasPrefix(first, g.ImportName+":")
+}
+
+// compareWithGIL marks failures as pre-existing when the GIL runs fail at a
+// rate within the noise of the free-threaded one.
+func compareWithGIL(ftRate results.Rate, ft, gil []results.Iteration) *results.GILComparison {
+	k := 0
+	for _, it := range gil {
+		if it.Failed() {
+			k++
+		}
+	}
+	c := &results.GILComparison{Rate: results.NewRate(k, len(gil))}
+	c.PreExisting = k > 0 && ftRate.Failures > 0 && results.Overlap(ftRate, c.Rate)
+	failedFT := map[string]bool{}
+	for _, it := range ft {
+		for _, t := range it.FailedTests {
+			failedFT[t.ID] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, it := range gil {
+		for _, t := range it.FailedTests {
+			if failedFT[t.ID] && !seen[t.ID] {
+				seen[t.ID] = true
+				c.SharedTests = append(c.SharedTests, t.ID)
+			}
+		}
+	}
+	sort.Strings(c.SharedTests)
+	return c
+}
+
+func formatCounts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s ×%d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,493 @@
+package tsan
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+const (
+	warningMarker = "WARNING: ThreadSanitizer: "
+	summaryMarker = "SUMMARY: ThreadSanitizer: "
+	trailerMarker = "ThreadSanitizer: reported "
+	closeMarker   = "==================" // 18 '=', as printed by TSAN
+)
+
+// Parse reads a log from r and calls fn with each ThreadSanitizer report in
+// it, in input order, as soon as the report is complete. Other output in
+// the log (test output, tracebacks, other processes) is ignored, also
+// between the lines of a report, where it is kept in [Report.Lines] but
+// does not disturb the stacks. Lines may end in "\n" or "\r\n"; ANSI
+// escape sequences are removed; a line longer than MaxLineBytes is cut.
+//
+// A report that does not close is delivered with Truncated set: at the end
+// of the input, when a new WARNING line starts another report (as when
+// several processes write to the same stream), or when the line after an
+// unsummarised report's closing "==================" is a WARNING line (the
+// "=" line was then the next report's opening line).
+//
+// Memory use does not grow with the length of the log: only the current
+// line and the open report are held, and reports are bounded by
+// MaxReportLines, MaxReportBytes and MaxReportFrames.
+//
+// warnings is the sum of N over the trailers "ThreadSanitizer: reported N
+// warnings" that TSAN prints at exit (one per process), or -1 when the log
+// has none. If fn returns an error, Parse stops and returns it; if reading
+// r fails, the open report is delivered as truncated and the read error is
+// returned. fn may be nil to only count warnings.
+func Parse(r io.Reader, fn func(Report) error) (warnings int, err error) {
+	p := parser{fn: fn, warnings: -1}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte // a line longer than br's buffer, up to MaxLineBytes
+	for {
+		frag, rerr := br.ReadSlice('\n')
+		if rerr == bufio.ErrBufferFull {
+			long = appendCapped(long, frag)
+			continue
+		}
+		line := frag // no longer than br's buffer, well below MaxLineBytes
+		if len(long) > 0 {
+			long = appendCapped(long, frag)
+			line = long
+		}
+		if len(line) > 0 {
+			if err := p.line(line); err != nil {
+				return p.warnings, err
+			}
+		}
+		long = long[:0]
+		if rerr != nil {
+			if err := p.finish(); err != nil {
+				return p.warnings, err
+			}
+			if errors.Is(rerr, io.EOF) {
+				rerr = nil
+			}
+			return p.warnings, rerr
+		}
+	}
+}
+
+// appendCapped appends b to line without growing it past MaxLineBytes.
+func appendCapped(line, b []byte) []byte {
+	if room := MaxLineBytes - len(line); len(b) > room {
+		b = b[:max(room, 0)]
+	}
+	return append(line, b...)
+}
+
+// parser is the state of one Parse call. It takes the input one line at a
+// time, so it can later be fed from other sources (an io.Writer, a pipe).
+type parser struct {
+	fn       func(Report) error
+	lineNo   int
+	warnings int // -1 until a trailer is seen
+	scratch  []byte
+
+	// The open report and its bookkeeping; cur is nil between reports.
+	cur        *Report
+	curBytes   int    // bytes kept in cur.Lines
+	frames     int    // frames kept in cur.Stacks
+	full       bool   // a limit was reached: lines are counted, not kept
+	pending    string // a heading candidate that is not a known TSAN heading
+	hasPending bool
+	closeLine  string // an "=" line seen before any SUMMARY line
+	closeCand  bool   // closeLine is set; the next line decides
+}
+
+// line handles one input line, raw being the bytes read including the line
+// terminator. raw is only valid during the call.
+func (p *parser) line(raw []byte) error {
+	p.lineNo++
+	line := trimEOL(raw)
+	if bytes.IndexByte(line, 0x1b) >= 0 {
+		p.scratch = stripANSI(p.scratch[:0], line)
+		line = p.scratch
+	}
+	if p.cur == nil {
+		return p.outside(line)
+	}
+	return p.inside(line)
+}
+
+// outside handles a line while no report is open.
+func (p *parser) outside(line []byte) error {
+	if bytes.Index(line, []byte("ThreadSanitizer: ")) < 0 {
+		return nil // the common case: a line of other output
+	}
+	if h, ok := parseHeader(line); ok {
+		p.open(line, h)
+		return nil
+	}
+	p.countTrailer(line)
+	return nil
+}
+
+// inside handles a line while a report is open.
+func (p *parser) inside(line []byte) error {
+	if p.closeCand {
+		p.closeCand = false
+		if h, ok := parseHeader(line); ok {
+			// The "=" line was the opening line of this new report: the
+			// open one never closed.
+			if err := p.emit(true); err != nil {
+				return err
+			}
+			p.open(line, h)
+			return nil
+		}
+		p.keep([]byte(p.closeLine))
+		if err := p.emit(false); err != nil {
+			return err
+		}
+		return p.outside(line)
+	}
+	if h, ok := parseHeader(line); ok {
+		if err := p.emit(true); err != nil {
+			return err
+		}
+		p.open(line, h)
+		return nil
+	}
+	if isCloseMarker(line) {
+		if p.cur.Summary != "" {
+			p.keep(line)
+			return p.emit(false)
+		}
+		p.closeLine, p.closeCand = string(line), true
+		return nil
+	}
+	s, kept := p.keep(line)
+	if k := bytes.Index(line, []byte(summaryMarker)); k >= 0 {
+		if p.cur.Summary == "" {
+			p.cur.Summary = string(bytes.TrimSpace(line[k+len(summaryMarker):]))
+		}
+		return nil
+	}
+	if p.countTrailer(line) {
+		return nil
+	}
+	if kept {
+		p.stackLine(s)
+	}
+	return nil
+}
+
+// finish handles the end of the input.
+func (p *parser) finish() error {
+	if p.cur == nil {
+		return nil
+	}
+	if p.closeCand {
+		p.closeCand = false
+		p.keep([]byte(p.closeLine))
+		return p.emit(false)
+	}
+	return p.emit(true)
+}
+
+// header is what the WARNING line says.
+type header struct {
+	kind string
+	pid  int
+}
+
+// parseHeader recognises a report's WARNING line anywhere in line (output
+// of another process may precede it on the same line). Runtime diagnostics
+// that use the same words but start no report, such as
+// "==135==WARNING: ThreadSanitizer: memory layout is incompatible, ...",
+// are rejected.
+func parseHeader(line []byte) (header, bool) {
+	k := bytes.Index(line, []byte(warningMarker))
+	if k < 0 || hasSanitizerPIDPrefix(line[:k]) {
+		return header{}, false
+	}
+	text := strings.TrimSpace(string(line[k+len(warningMarker):]))
+	if text == "" || strings.HasPrefix(text, "memory layout is incompatible") {
+		return header{}, false
+	}
+	h := header{kind: text}
+	if strings.HasSuffix(text, ")") {
+		if j := strings.LastIndex(text, "(pid="); j >= 0 {
+			if pid, err := strconv.Atoi(text[j+len("(pid=") : len(text)-1]); err == nil && pid >= 0 {
+				h.pid = pid
+				h.kind = strings.TrimRight(text[:j], " \t")
+			}
+		}
+	}
+	return h, true
+}
+
+// hasSanitizerPIDPrefix reports whether s ends in "==N==", the prefix of
+// the sanitizer runtime's own messages (reports have none).
+func hasSanitizerPIDPrefix(s []byte) bool {
+	if !bytes.HasSuffix(s, []byte("==")) {
+		return false
+	}
+	s = s[:len(s)-2]
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	return i < len(s) && bytes.HasSuffix(s[:i], []byte("=="))
+}
+
+// countTrailer adds N from "ThreadSanitizer: reported N warnings" to the
+// warning count and reports whether line was such a trailer.
+func (p *parser) countTrailer(line []byte) bool {
+	k := bytes.Index(line, []byte(trailerMarker))
+	if k < 0 {
+		return false
+	}
+	rest := line[k+len(trailerMarker):]
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 || !bytes.HasPrefix(rest[i:], []byte(" warning")) {
+		return false
+	}
+	n, err := strconv.Atoi(string(rest[:i]))
+	if err != nil {
+		n = math.MaxInt // absurdly many digits
+	}
+	if p.warnings < 0 {
+		p.warnings = 0
+	}
+	if n > math.MaxInt-p.warnings {
+		p.warnings = math.MaxInt
+	} else {
+		p.warnings += n
+	}
+	return true
+}
+
+// open starts a report at its WARNING line.
+func (p *parser) open(line []byte, h header) {
+	p.cur = &Report{Kind: h.kind, PID: h.pid, StartLine: p.lineNo}
+	p.curBytes, p.frames, p.full = 0, 0, false
+	p.pending, p.hasPending = "", false
+	p.closeLine, p.closeCand = "", false
+	p.keep(line)
+}
+
+// emit delivers the open report and closes it.
+func (p *parser) emit(truncated bool) error {
+	if truncated && p.hasPending && isKnownHeading(p.pending) {
+		p.addPending() // cut off right after its heading
+	}
+	r := p.cur
+	p.cur = nil
+	p.pending, p.hasPending = "", false
+	p.closeLine, p.closeCand = "", false
+	r.Truncated = truncated
+	if p.fn == nil {
+		return nil
+	}
+	return p.fn(*r)
+}
+
+// keep stores line in the open report unless a limit has been reached, and
+// returns the stored copy.
+func (p *parser) keep(line []byte) (string, bool) {
+	r := p.cur
+	if p.full || len(r.Lines) >= MaxReportLines || p.curBytes+len(line) > MaxReportBytes {
+		p.full = true
+		r.DroppedLines++
+		return "", false
+	}
+	s := string(line)
+	r.Lines = append(r.Lines, s)
+	p.curBytes += len(s)
+	return s, true
+}
+
+// stackLine parses a report line that is not a WARNING, SUMMARY, trailer
+// or closing line: a stack heading, a frame, an informational line
+// ("Location is global ...") or foreign output. A line may hold several
+// frames, or a heading and frames, run together with blanks in between (as
+// in logs copied from a web page); each is handled on its own.
+func (p *parser) stackLine(s string) {
+	first := true
+	for s != "" {
+		seg := s
+		if j := mergedFrameStart(s); j >= 0 {
+			seg, s = s[:j], s[j:]
+		} else {
+			s = ""
+		}
+		p.segment(seg, first)
+		first = false
+	}
+}
+
+// mergedFrameStart returns the index of a "#N " frame that follows other
+// text and at least two blanks in s, or -1.
+func mergedFrameStart(s string) int {
+	start := len(s) - len(strings.TrimLeft(s, " \t"))
+	for i := start + 1; i < len(s); {
+		j := strings.IndexByte(s[i:], '#')
+		if j < 0 {
+			return -1
+		}
+		j += i
+		if j >= 2 && isBlank(s[j-1]) && isBlank(s[j-2]) && frameIndexEnd(s[j:]) >= 0 {
+			return j
+		}
+		i = j + 1
+	}
+	return -1
+}
+
+// segment handles one piece of a report line. Only the first piece of a
+// line can be a heading; the others start with "#N".
+func (p *parser) segment(seg string, first bool) {
+	t := strings.TrimLeft(seg, " \t")
+	if t == "" {
+		return
+	}
+	if t[0] == '#' {
+		if f, ok := parseFrame(t); ok {
+			p.addFrame(f)
+			return
+		}
+	}
+	if t == failedStack {
+		if p.hasPending {
+			p.addPending()
+		}
+		return
+	}
+	if !first || !isHeadingCandidate(seg) {
+		return // information or foreign output: stacks are unaffected
+	}
+	// A heading starts a stack only when a "#0" frame (or TSAN's "[failed
+	// to restore the stack]") follows, so that foreign output shaped like
+	// a heading cannot split a stack: a "#1" frame after it continues the
+	// current stack.
+	p.pending, p.hasPending = strings.TrimSpace(seg), true
+}
+
+// failedStack is what TSAN prints instead of the frames of a stack it
+// could not restore.
+const failedStack = "[failed to restore the stack]"
+
+// addPending turns the pending heading into an empty stack.
+func (p *parser) addPending() {
+	p.cur.Stacks = append(p.cur.Stacks, Stack{Heading: p.pending})
+	p.pending, p.hasPending = "", false
+}
+
+// addFrame adds a frame to the open report: to the current stack, or to a
+// new one when it is a "#0" frame after frames or after a pending heading.
+func (p *parser) addFrame(f Frame) {
+	r := p.cur
+	if p.frames >= MaxReportFrames {
+		return
+	}
+	n := len(r.Stacks)
+	switch {
+	case p.hasPending && f.Index == 0:
+		p.addPending()
+	case n == 0 || (f.Index == 0 && len(r.Stacks[n-1].Frames) > 0):
+		r.Stacks = append(r.Stacks, Stack{})
+	}
+	p.pending, p.hasPending = "", false
+	st := &r.Stacks[len(r.Stacks)-1]
+	st.Frames = append(st.Frames, f)
+	p.frames++
+}
+
+// isHeadingCandidate reports whether seg looks like a TSAN stack heading:
+// indented by exactly two spaces and ending in a colon.
+func isHeadingCandidate(seg string) bool {
+	if len(seg) < 4 || seg[0] != ' ' || seg[1] != ' ' {
+		return false
+	}
+	switch seg[2] {
+	case ' ', '\t', '#':
+		return false
+	}
+	return strings.HasSuffix(strings.TrimRight(seg, " \t"), ":")
+}
+
+// knownHeadingPrefixes begin the headings that TSAN prints above stacks
+// (tsan_report.cpp), besides the access headings in accessPrefixes. Only a
+// truncated report's last heading needs to be recognised by its words.
+var knownHeadingPrefixes = []string{
+	"Location is ", "Mutex ", "Thread ", "As if synchronized", "and:", "Signal ",
+}
+
+func isKnownHeading(h string) bool {
+	if isAccessHeading(h) {
+		return true
+	}
+	for _, pre := range knownHeadingPrefixes {
+		if strings.HasPrefix(h, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCloseMarker reports whether line is TSAN's "==================" line.
+func isCloseMarker(line []byte) bool {
+	return string(bytes.TrimSpace(line)) == closeMarker
+}
+
+// trimEOL removes the line terminator: "\n", "\r\n", and any other
+// carriage returns at the end.
+func trimEOL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// stripANSI appends s to dst without ANSI escape sequences: CSI sequences
+// ("\x1b[1m\x1b[31m", as TSAN prints on a terminal), OSC sequences and
+// two-byte escapes.
+func stripANSI(dst, s []byte) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != 0x1b {
+			dst = append(dst, c)
+			continue
+		}
+		if i+1 >= len(s) {
+			break
+		}
+		switch s[i+1] {
+		case '[': // CSI: parameters, intermediates, one final byte
+			j := i + 2
+			for j < len(s) && s[j] >= 0x30 && s[j] <= 0x3f {
+				j++
+			}
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+				j++
+			}
+			if j < len(s) && s[j] >= 0x40 && s[j] <= 0x7e {
+				j++
+			}
+			i = j - 1
+		case ']': // OSC: up to BEL or ESC '\'
+			j := i + 2
+			for j < len(s) && s[j] != 0x07 && s[j] != 0x1b {
+				j++
+			}
+			if j < len(s) && s[j] == 0x1b && j+1 < len(s) && s[j+1] == '\\' {
+				j++
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return dst
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
