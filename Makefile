@@ -56,13 +56,15 @@ fuzz:
 		done; \
 	done
 
-## bench: parse speed against CPython's ast.parse (and ruff if installed)
+## bench: parse speed against CPython's ast.parse (and ruff if installed),
+## and pyrace run's overhead per iteration
 bench:
 	bash bench/parse.sh
+	bash bench/run-overhead.sh
 
-## demo: the quick start: parse the bundled examples and print statistics
+## demo: the quick start: run the racy example's test suite ten times
 demo:
-	$(GO) run ./cmd/pyrace parse --stats examples/
+	$(GO) run ./cmd/pyrace run -C examples/counters
 
 clean:
 	rm -rf bin/ pyrace-results/

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -266,6 +267,13 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 		return h, results.Meta{}, err
 	}
 	command, note := testCommand(opts.command, py)
+	if _, err := exec.LookPath(command[0]); err != nil && !strings.ContainsRune(command[0], '/') {
+		return h, results.Meta{}, usagef("test command %q: not found on PATH", command[0])
+	} else if strings.ContainsRune(command[0], '/') {
+		if _, err := os.Stat(command[0]); err != nil {
+			return h, results.Meta{}, usagef("test command %q: %v", command[0], errors.Unwrap(err))
+		}
+	}
 	if note != "" {
 		fmt.Fprintf(env.Stderr, "pyrace: %s\n", note)
 	}

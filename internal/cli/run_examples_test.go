@@ -5,6 +5,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -90,5 +92,85 @@ func TestExamplesWithRealInterpreters(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// speedupsC is an extension module with single-phase init and no Py_mod_gil
+// declaration: importing it re-enables the GIL on a free-threaded build.
+const speedupsC = `#include <Python.h>
+static PyObject *add(PyObject *self, PyObject *args) {
+    long a, b;
+    if (!PyArg_ParseTuple(args, "ll", &a, &b)) return NULL;
+    return PyLong_FromLong(a + b);
+}
+static PyMethodDef methods[] = {{"add", add, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "_speedups", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&def); }
+`
+
+// TestRunGILFallback builds a project whose C extension re-enables the GIL
+// and checks that a passing run is compatible_gil_fallback, naming the
+// module, in the JSON record.
+func TestRunGILFallback(t *testing.T) {
+	t.Parallel()
+	py := testenv.FTPython(t)
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("gcc not installed")
+	}
+	project := t.TempDir()
+	pkg := filepath.Join(project, "fastpkg")
+	os.MkdirAll(filepath.Join(project, "tests"), 0o755)
+	os.MkdirAll(pkg, 0o755)
+	os.WriteFile(filepath.Join(pkg, "__init__.py"), []byte("from fastpkg._speedups import add\n"), 0o644)
+	os.WriteFile(filepath.Join(pkg, "_speedups.c"), []byte(speedupsC), 0o644)
+	os.WriteFile(filepath.Join(project, "tests", "__init__.py"), nil, 0o644)
+	os.WriteFile(filepath.Join(project, "tests", "test_add.py"), []byte(`import unittest
+import fastpkg
+
+class AddTest(unittest.TestCase):
+    def test_add(self):
+        self.assertEqual(fastpkg.add(2, 3), 5)
+`), 0o644)
+	out, err := exec.Command(py, "-c", "import sysconfig; print(sysconfig.get_paths()['include'], sysconfig.get_config_var('EXT_SUFFIX'))").Output()
+	fields := strings.Fields(string(out))
+	if err != nil || len(fields) != 2 {
+		t.Fatalf("sysconfig: %v %q", err, out)
+	}
+	if out, err := exec.Command(gcc, "-shared", "-fPIC", "-I"+fields[0], filepath.Join(pkg, "_speedups.c"),
+		"-o", filepath.Join(pkg, "_speedups"+fields[1])).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	res := runBin(t, ctx, project, nil, "run", "--python", py, "-n", "2", "--results-dir", t.TempDir(), "--format", "json")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	var got struct {
+		Records []results.Record `json:"records"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &got); err != nil || len(got.Records) != 1 {
+		t.Fatalf("json: %v\n%s", err, res.stdout)
+	}
+	rec := got.Records[0]
+	if rec.Category != results.CompatibleGILFallback || !strings.Contains(rec.Verdict, "fastpkg._speedups") {
+		t.Errorf("category %q, verdict %q", rec.Category, rec.Verdict)
+	}
+	if rec.GIL == nil || !rec.GIL.Probed || len(rec.GIL.EnabledBy) != 1 || rec.GIL.EnabledBy[0].Module != "fastpkg._speedups" {
+		t.Errorf("GIL probe %+v", rec.GIL)
+	}
+	for _, it := range rec.Iterations {
+		// The iterations run with PYTHON_GIL=0, where CPython keeps the GIL
+		// off whatever the extension says; only the probe can tell.
+		if it.Outcome != results.OutcomePass || it.GILEnabledAtEnd == nil || *it.GILEnabledAtEnd {
+			t.Errorf("iteration %d: %s, GIL at end %v", it.Index, it.Outcome, it.GILEnabledAtEnd)
+		}
+	}
+	// The same run with the probe disabled cannot know: compatible.
+	res = runBin(t, ctx, project, nil, "run", "--python", py, "-n", "1", "--no-gil-probe", "--results-dir", t.TempDir(), "--format", "json")
+	if res.code != 0 || !strings.Contains(res.stdout, `"category": "compatible"`) {
+		t.Errorf("--no-gil-probe: exit %d\n%s", res.code, res.stdout)
 	}
 }

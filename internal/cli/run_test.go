@@ -5,6 +5,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,5 +205,59 @@ func TestRunSummaryAndFailOn(t *testing.T) {
 	}
 	if run.Meta.Status != results.Finished || run.Meta.Interpreter.Path != py || run.Meta.Config.Iterations != 3 || run.Meta.System.CPUs == 0 {
 		t.Errorf("meta %+v", run.Meta)
+	}
+}
+
+func TestRunCtrlC(t *testing.T) {
+	t.Parallel()
+	py := testenv.Python3(t)
+	tmp := t.TempDir()
+	resultsDir := filepath.Join(tmp, "results")
+	marker := fmt.Sprintf("1000.%d", time.Now().UnixNano()%1_000_000)
+	cmd := exec.Command(pyraceBin, "run", "--python", py, "--no-gil-probe", "-n", "50",
+		"--results-dir", resultsDir, "--", "sh", "-c", "echo go; sleep "+marker+" & sleep 0.3")
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once two iterations are recorded and a third is running.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		entries, _ := os.ReadDir(resultsDir)
+		if len(entries) == 1 {
+			data, _ := os.ReadFile(filepath.Join(resultsDir, entries[0].Name(), results.IterationsFile))
+			if strings.Count(string(data), "\n") >= 2 {
+				break
+			}
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, want status 130\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "--resume") {
+		t.Errorf("no hint to resume:\n%s", stderr.String())
+	}
+	run, err := results.ReadRun(runDirOf(t, resultsDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Meta.Status != results.Interrupted || run.Meta.Finished == nil || len(run.Iterations) < 2 || len(run.Records) != 0 {
+		t.Errorf("status %q, %d iterations, %d records", run.Meta.Status, len(run.Iterations), len(run.Records))
+	}
+	for _, it := range run.Iterations {
+		if it.Outcome != results.OutcomePass {
+			t.Errorf("iteration %d: %s (%s): the interrupted one must not be recorded", it.Index, it.Outcome, it.Reason)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if out, _ := exec.Command("pgrep", "-f", "sleep "+marker).Output(); len(out) > 0 {
+		t.Errorf("processes left behind after Ctrl-C: %s", out)
 	}
 }

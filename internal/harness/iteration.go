@@ -116,6 +116,9 @@ func (r *runner) iterationEnv(mode results.Mode, iterDir, state string) []string
 	env.set("PYTHONUNBUFFERED", "1")
 	env.prependList("PYTHONPATH", string(os.PathListSeparator), r.opts.HelpersDir)
 	env.prependList("PYTEST_PLUGINS", ",", "pyrace_pytest")
+	// Iterations must not feed each other through pytest's cache (--lf,
+	// --ff, stepwise), nor write it into the project from parallel jobs.
+	env.prependList("PYTEST_ADDOPTS", " ", "-p no:cacheprovider")
 	env.set("PYRACE_TESTS_FILE", filepath.Join(iterDir, testsFile))
 	env.set("PYRACE_STATE_DIR", state)
 	if dir := filepath.Dir(r.opts.Interpreter.Path); dir != "." && dir != "" {
