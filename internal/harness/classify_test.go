@@ -140,3 +140,28 @@ func TestParseProcStat(t *testing.T) {
 		t.Error("no error on garbage")
 	}
 }
+
+func FuzzScanCrashEvidence(f *testing.F) {
+	f.Add("Fatal Python error: Segmentation fault\n\nCurrent thread 0x0001 (most recent call first):\n  File \"a.py\", line 1 in f\n")
+	f.Add("Thread 0x1 (most recent call first):\n  File \"\", line  in \n")
+	f.Add("x: Assertion `a' failed.\nSegmentation fault (core dumped)\n")
+	f.Add("The global interpreter lock (GIL) has been enabled to load module 'm'\n")
+	f.Fuzz(func(t *testing.T, stderr string) {
+		ev := scanCrashEvidence(strings.NewReader(stderr))
+		if len(ev.Frames) > maxFrames {
+			t.Errorf("%d frames kept", len(ev.Frames))
+		}
+		sig := crashSignature(ev, 0, nil)
+		if sig == "" {
+			t.Error("empty signature")
+		}
+	})
+}
+
+func FuzzParseProcStat(f *testing.F) {
+	f.Add([]byte("42 (py thon (x)) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 100 0 0"))
+	f.Add([]byte("1 () Z"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseProcStat(1, data)
+	})
+}

@@ -158,3 +158,18 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 }
+
+func FuzzReadRun(f *testing.F) {
+	f.Add([]byte(`{"tool":"pyrace","schema_version":1}`), []byte("{\"schema_version\":1,\"index\":1}\n{\"schema_ver"), []byte("{\"schema_version\":1,\"category\":\"crash\"}\n"))
+	f.Add([]byte(`{"tool":"pyrace"}`), []byte("\n\n"), []byte("[1,2]\n"))
+	f.Fuzz(func(t *testing.T, meta, iterations, records []byte) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, MetaFile), meta, 0o644)
+		os.WriteFile(filepath.Join(dir, IterationsFile), iterations, 0o644)
+		os.WriteFile(filepath.Join(dir, ResultsFile), records, 0o644)
+		run, err := ReadRun(dir)
+		if err == nil && run.Meta.Tool != ToolName {
+			t.Errorf("accepted meta of tool %q", run.Meta.Tool)
+		}
+	})
+}
