@@ -163,10 +163,9 @@ const pytestNoTests = 5
 
 // iterationFacts is everything classification looks at.
 type iterationFacts struct {
-	proc     procResult
-	crash    crashEvidence
-	tests    []results.TestResult
-	tsanSeen bool
+	proc  procResult
+	crash crashEvidence
+	tests []results.TestResult
 }
 
 // classify decides an iteration's outcome and a one-line reason.

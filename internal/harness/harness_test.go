@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,21 +11,13 @@ import (
 
 	"github.com/pyrace/pyrace/internal/harness/pyhelpers"
 	"github.com/pyrace/pyrace/internal/results"
+	"github.com/pyrace/pyrace/internal/testenv"
 )
 
 // python3 is a real interpreter for the fake programs written in Python.
 func python3(t *testing.T) string {
 	t.Helper()
-	for _, p := range []string{"/usr/bin/python3"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3 on this machine")
-	}
-	return p
+	return testenv.Python3(t)
 }
 
 func fakeDir(t *testing.T) string {

@@ -8,6 +8,10 @@ import (
 	"github.com/pyrace/pyrace/internal/results"
 )
 
+// maxEvidenceItems caps the stalled iterations and failing tests listed in
+// the evidence; the record keeps them all.
+const maxEvidenceItems = 5
+
 // verdictInput is what a package's verdict is computed from.
 type verdictInput struct {
 	Package string
@@ -69,7 +73,11 @@ func buildRecord(in verdictInput) results.Record {
 
 	var ev []string
 	ev = append(ev, rateEvidence(rec.Rate))
-	for _, it := range deadlocks {
+	for i, it := range deadlocks {
+		if i == maxEvidenceItems {
+			ev = append(ev, fmt.Sprintf("... and %d more stalled iterations", len(deadlocks)-i))
+			break
+		}
 		line := fmt.Sprintf("iteration %d: %s", it.Index, it.Reason)
 		if it.StackDump != "" {
 			line += "; thread stacks in " + it.StackDump
@@ -79,9 +87,10 @@ func buildRecord(in verdictInput) results.Record {
 	for _, s := range rec.CrashSignatures {
 		ev = append(ev, fmt.Sprintf("crash in %s: %s", plural(s.Count, "iteration"), s.Signature))
 	}
-	for _, t := range rec.Tests {
-		if t.Failures == 0 {
-			continue
+	for i, t := range rec.Tests {
+		if i == maxEvidenceItems {
+			ev = append(ev, fmt.Sprintf("... and %d more failing tests (all are in the record)", len(rec.Tests)-i))
+			break
 		}
 		line := fmt.Sprintf("test %s failed in %d/%d iterations", t.ID, t.Failures, t.Iterations)
 		if len(t.ExcTypes) > 0 {

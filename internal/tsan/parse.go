@@ -116,7 +116,7 @@ func (p *parser) line(raw []byte) error {
 
 // outside handles a line while no report is open.
 func (p *parser) outside(line []byte) error {
-	if bytes.Index(line, []byte("ThreadSanitizer: ")) < 0 {
+	if !bytes.Contains(line, []byte("ThreadSanitizer: ")) {
 		return nil // the common case: a line of other output
 	}
 	if h, ok := parseHeader(line); ok {
