@@ -267,12 +267,8 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 		return h, results.Meta{}, err
 	}
 	command, note := testCommand(opts.command, py)
-	if _, err := exec.LookPath(command[0]); err != nil && !strings.ContainsRune(command[0], '/') {
-		return h, results.Meta{}, usagef("test command %q: not found on PATH", command[0])
-	} else if strings.ContainsRune(command[0], '/') {
-		if _, err := os.Stat(command[0]); err != nil {
-			return h, results.Meta{}, usagef("test command %q: %v", command[0], errors.Unwrap(err))
-		}
+	if err := checkCommand(command[0], dir, filepath.Dir(py.Path)); err != nil {
+		return h, results.Meta{}, usagef("test command: %v", err)
 	}
 	if note != "" {
 		fmt.Fprintf(env.Stderr, "pyrace: %s\n", note)
@@ -362,6 +358,26 @@ func chooseInterpreter(ctx context.Context, path string, env Env) (results.Inter
 		fmt.Fprintf(env.Stderr, "pyrace: warning: %s\n", warning)
 	}
 	return py, nil
+}
+
+// checkCommand reports whether name can be run as the iterations will run
+// it: a path is relative to the working directory dir, and a bare name is
+// looked up on PATH after the interpreter's own directory.
+func checkCommand(name, dir, interpreterDir string) error {
+	if strings.ContainsRune(name, '/') {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		_, err := exec.LookPath(name)
+		return err
+	}
+	if _, err := exec.LookPath(filepath.Join(interpreterDir, name)); err == nil {
+		return nil
+	}
+	if _, err := exec.LookPath(name); err != nil {
+		return fmt.Errorf("%q not found on PATH", name)
+	}
+	return nil
 }
 
 // testCommand turns the user's command into the argv to run: the default

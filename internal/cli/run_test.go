@@ -54,6 +54,8 @@ func TestRunBadInput(t *testing.T) {
 		{"command without --", []string{"run", "pytest"}, "after --"},
 		{"zero iterations", []string{"run", "--python", py, "-n", "0"}, "--iterations 0"},
 		{"missing dir", []string{"run", "--python", py, "-C", filepath.Join(tmp, "nodir")}, "not a directory"},
+		{"missing command", []string{"run", "--python", py, "--", "no-such-test-runner"}, `test command: "no-such-test-runner" not found on PATH`},
+		{"missing script", []string{"run", "--python", py, "-C", tmp, "--", "./run-tests.sh"}, "run-tests.sh: no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,31 +41,6 @@ func helpers(t *testing.T) string {
 	return dir
 }
 
-// copyFixture copies testdata/name into a temporary directory.
-func copyFixture(t *testing.T, name string) string {
-	t.Helper()
-	src := filepath.Join("testdata", name)
-	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 // testEnv is the environment of the probes: PYTHON_GIL=0 and a state
 // directory are set on purpose, as the harness has them for its runs; the
 // probe must remove both.
@@ -83,7 +58,7 @@ func TestProbePurePython(t *testing.T) {
 	for name, python := range map[string]func(*testing.T) string{"debian": system, "free-threaded": ftPython} {
 		t.Run(name, func(t *testing.T) {
 			py := python(t)
-			dir := copyFixture(t, "purepkg")
+			dir := testenv.CopyTestdata(t, "purepkg")
 			if got := FindImportName(dir); got != "purepkg" {
 				t.Fatalf("FindImportName = %q", got)
 			}

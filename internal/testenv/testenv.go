@@ -67,3 +67,15 @@ func missing(t testing.TB, msg string) {
 	}
 	t.Skip(msg)
 }
+
+// CopyTestdata copies the directory testdata/name of the calling test's
+// package into a new temporary directory and returns the copy, so that a
+// test may run Python in it without writing into the tree.
+func CopyTestdata(t testing.TB, name string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), name)
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join("testdata", name))); err != nil {
+		t.Fatalf("copying testdata/%s: %v", name, err)
+	}
+	return dst
+}

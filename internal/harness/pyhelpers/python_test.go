@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,32 +56,6 @@ func helpersDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// copyTree copies testdata/name into a temporary directory and returns it.
-func copyTree(t *testing.T, name string) string {
-	t.Helper()
-	src := filepath.Join("testdata", name)
-	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // pyEnv is the environment of a Python child: ours without anything that
@@ -225,7 +198,7 @@ func TestPytestPlugin(t *testing.T) {
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					dir := copyTree(t, tt.suite)
+					dir := testenv.CopyTestdata(t, tt.suite)
 					out := filepath.Join(t.TempDir(), "tests.jsonl")
 					env := pyEnv("PYTHONPATH="+helpers, "PYTEST_PLUGINS=pyrace_pytest", "PYRACE_TESTS_FILE="+out)
 					r := runPy(t, dir, env, py, append([]string{"-m", "pytest", "-p", "no:cacheprovider", "-q"}, tt.args...)...)
@@ -276,7 +249,7 @@ func TestPytestPluginCrashAndCollect(t *testing.T) {
 func TestPytestPluginInactive(t *testing.T) {
 	py := needPython(t, systemPython)
 	helpers := helpersDir(t)
-	dir := copyTree(t, "pytest_suite")
+	dir := testenv.CopyTestdata(t, "pytest_suite")
 	r := runPy(t, dir, pyEnv("PYTHONPATH="+helpers, "PYTEST_PLUGINS=pyrace_pytest"), py, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests")
 	if r.code != 1 || !strings.Contains(r.stdout, "1 failed, 3 passed, 1 skipped, 1 xfailed, 1 xpassed, 2 errors") {
 		t.Errorf("exit status %d, output:\n%s%s", r.code, r.stdout, r.stderr)
@@ -326,7 +299,7 @@ func TestUnittestRunner(t *testing.T) {
 				t.Run(tt.name, func(t *testing.T) {
 					dir := t.TempDir()
 					if tt.suite != "" {
-						dir = copyTree(t, tt.suite)
+						dir = testenv.CopyTestdata(t, tt.suite)
 					}
 					out := filepath.Join(t.TempDir(), "tests.jsonl")
 					ours := runPy(t, dir, pyEnv("PYTHONPATH="+helpers, "PYRACE_TESTS_FILE="+out), py,
