@@ -60,6 +60,7 @@ fuzz:
 ## and pyrace run's overhead per iteration
 bench:
 	bash bench/parse.sh
+	bash bench/scan.sh
 	bash bench/run-overhead.sh
 
 ## demo: the quick start: run the racy example's test suite ten times

@@ -92,6 +92,8 @@ configuration or input errors.`,
 		newVersionCmd(env),
 		newParseCmd(env),
 		newRunCmd(env),
+		newScanCmd(env),
+		newRulesCmd(env),
 		newPythonCmd(env),
 	)
 	return root

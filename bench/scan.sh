@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Scan-speed benchmark: `pyrace scan` against `pyrace parse` over the same
+# files, in one run, single core and all cores, with ratios (and `ruff check`
+# when installed, for scale).
+#
+# Corpus: the largest CPython standard library found under
+# ~/.pyenv/versions/*/lib/python3.* (by bytes of *.py outside site-packages),
+# else /usr/lib/python3.*; BENCH_CORPUS=DIR chooses another. Each figure is
+# the best wall time of BENCH_RUNS runs (default 3). The scan runs every rule
+# at --min-confidence low (all the work, all the output) with --isolated and
+# --no-gitignore, writing JSON to /dev/null. Goals (issue 4): the scan adds at
+# most 50% to parsing, and the whole stdlib (~33 MB) takes under 1.5 s on two
+# cores.
+#
+# Usage: bench/scan.sh     (from anywhere; `make bench` runs it)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+runs=${BENCH_RUNS:-3}
+ncpu=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pybytes() {
+	find "$1" -path '*/site-packages' -prune -o -name '*.py' -type f -printf '%s\n' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+corpus=${BENCH_CORPUS:-}
+if [[ -z $corpus ]]; then
+	best=0
+	shopt -s nullglob
+	for dir in "$HOME"/.pyenv/versions/*/lib/python3.* /usr/lib/python3.*; do
+		[[ -d $dir && ! -L $dir ]] || continue
+		size=$(pybytes "$dir")
+		if ((size > best)); then
+			best=$size
+			corpus=$dir
+		fi
+	done
+fi
+[[ -n $corpus ]] || { echo "no corpus found; set BENCH_CORPUS" >&2; exit 1; }
+bytes=$(pybytes "$corpus")
+go build -o "$tmp/pyrace" ./cmd/pyrace
+
+# best CMD... prints the best wall time in seconds of $runs runs.
+best() {
+	local best="" t
+	for _ in $(seq "$runs"); do
+		local start end
+		start=$(date +%s.%N)
+		"$@" >/dev/null 2>&1 || true
+		end=$(date +%s.%N)
+		t=$(awk -v a="$end" -v b="$start" 'BEGIN { print a - b }')
+		if [[ -z $best ]] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then
+			best=$t
+		fi
+	done
+	echo "$best"
+}
+
+printf 'corpus: %s (%.1f MB of *.py)\n' "$corpus" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')"
+printf '%-28s %8s %9s %8s\n' tool seconds MB/s "vs parse"
+report() { # name seconds baseline
+	awk -v n="$1" -v s="$2" -v b="$3" -v bytes="$bytes" \
+		'BEGIN { printf "%-28s %8.3f %9.1f %8.2f\n", n, s, bytes / 1e6 / s, s / b }'
+}
+for jobs in 1 "$ncpu"; do
+	parse=$(best "$tmp/pyrace" parse --jobs "$jobs" "$corpus")
+	scan=$(best "$tmp/pyrace" scan --isolated --no-gitignore --min-confidence low --jobs "$jobs" --format json -o /dev/null "$corpus")
+	report "pyrace parse --jobs $jobs" "$parse" "$parse"
+	report "pyrace scan --jobs $jobs" "$scan" "$parse"
+done
+if command -v ruff >/dev/null; then
+	ruff_s=$(best ruff check --no-cache --select ALL --exit-zero "$corpus")
+	report "ruff check --select ALL" "$ruff_s" "$parse"
+fi

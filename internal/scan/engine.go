@@ -1,0 +1,351 @@
+package scan
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/pyrace/pyrace/internal/pyfiles"
+	"github.com/pyrace/pyrace/internal/python"
+	"github.com/pyrace/pyrace/internal/scan/model"
+)
+
+// Checker is a rule: its metadata and a check over one module's model.
+type Checker interface {
+	Meta() RuleMeta
+	Check(m *model.Module, report func(Report))
+}
+
+// Report is what a rule reports; the engine turns it into a Finding.
+type Report struct {
+	// Node is the offending expression or statement.
+	Node python.Node
+	// Ctx is the node's context from model.Walk (nil for module-level
+	// findings outside a walk).
+	Ctx *model.Ctx
+	// Message names the shared variable and what races with it.
+	Message string
+	// Fix overrides the rule's general fix advice when set.
+	Fix string
+	// Confidence overrides the engine's confidence when set.
+	Confidence Confidence
+	// Related are other places involved, in this file.
+	Related []RelatedNode
+}
+
+// RelatedNode is a related place in the same file.
+type RelatedNode struct {
+	Node    python.Node
+	Message string
+}
+
+// Options configure a scan.
+type Options struct {
+	// Paths are files and directories to scan.
+	Paths []string
+	// Rules are the selected rules.
+	Rules []Checker
+	// MinConfidence drops findings below it.
+	MinConfidence Confidence
+	// AssumeThreaded are module patterns ("pkg.*", "pkg.mod") whose
+	// public classes are treated as shared between threads.
+	AssumeThreaded []string
+	// Model tunes the model (synchronizing decorators, lock names).
+	Model model.Options
+	// Jobs is the number of files analysed at once; 0 means one per CPU.
+	Jobs int
+	// RespectGitignore skips files .gitignore files exclude.
+	RespectGitignore bool
+	// Exclude (replacing the default excluded directories when non-nil)
+	// and ExtendExclude are gitignore-style patterns relative to
+	// ExcludeBase, from the configuration.
+	Exclude, ExtendExclude []string
+	ExcludeBase            string
+	// WarnUnusedIgnores reports suppressions that suppress nothing.
+	WarnUnusedIgnores bool
+	// KnownRule reports whether an id or name in a suppression is a rule.
+	KnownRule func(string) bool
+}
+
+// Result is the outcome of a scan, sorted by file, line and column.
+type Result struct {
+	Findings    []Finding
+	Diagnostics []Diagnostic
+	// Files is the number of files analysed.
+	Files int
+	// Suppressed counts findings silenced by comments.
+	Suppressed int
+}
+
+// Run scans opts.Paths. Files are analysed in parallel; the result is
+// deterministic.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	type fileOut struct {
+		findings []Finding
+		diags    []Diagnostic
+		supp     int
+		ok       bool
+	}
+	paths := make(chan string, jobs)
+	outs := make(chan fileOut, jobs)
+	var walkDiags []Diagnostic
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(paths)
+		for p, err := range pyfiles.Walk(opts.Paths, walkOptions(opts)) {
+			if err != nil {
+				msg := err.Error()
+				var d *pyfiles.Diagnostic
+				if errors.As(err, &d) {
+					msg = d.Msg
+				}
+				walkDiags = append(walkDiags, Diagnostic{Kind: IOError, File: slashPath(p), Position: Position{Line: 1, Col: 1}, Message: msg})
+				continue
+			}
+			select {
+			case paths <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	var workers sync.WaitGroup
+	for range jobs {
+		workers.Go(func() {
+			for p := range paths {
+				f, d, s, ok := scanFile(p, opts)
+				outs <- fileOut{f, d, s, ok}
+			}
+		})
+	}
+	go func() {
+		workers.Wait()
+		close(outs)
+	}()
+	res := &Result{}
+	for o := range outs {
+		res.Findings = append(res.Findings, o.findings...)
+		res.Diagnostics = append(res.Diagnostics, o.diags...)
+		res.Suppressed += o.supp
+		if o.ok {
+			res.Files++
+		}
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.Diagnostics = append(res.Diagnostics, walkDiags...)
+	SortFindings(res.Findings)
+	slices.SortFunc(res.Diagnostics, func(a, b Diagnostic) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), strings.Compare(a.Message, b.Message))
+	})
+	return res, nil
+}
+
+// SortFindings orders findings by file, position and rule.
+func SortFindings(fs []Finding) {
+	slices.SortFunc(fs, func(a, b Finding) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col),
+			strings.Compare(a.RuleID, b.RuleID), strings.Compare(a.Message, b.Message))
+	})
+}
+
+func slashPath(p string) string { return filepath.ToSlash(p) }
+
+// scanFile analyses one file. ok is false when it could not be read.
+func scanFile(p string, opts Options) (findings []Finding, diags []Diagnostic, suppressed int, ok bool) {
+	file := slashPath(p)
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		msg := "cannot read file: " + err.Error()
+		if errors.Is(err, fs.ErrNotExist) {
+			msg = "file vanished during the scan"
+		}
+		return nil, []Diagnostic{{Kind: IOError, File: file, Position: Position{Line: 1, Col: 1}, Message: msg}}, 0, false
+	}
+	return ScanSource(file, raw, opts)
+}
+
+// ScanSource analyses one file's bytes; file is the name findings carry.
+func ScanSource(file string, raw []byte, opts Options) (findings []Finding, diags []Diagnostic, suppressed int, ok bool) {
+	pf := python.ParseFile(file, raw)
+	var text []byte
+	if src, derr := python.DecodeSource(file, raw); derr == nil {
+		text = src.Text
+	}
+	lines := strings.Split(string(text), "\n")
+	for _, e := range pf.Errors {
+		diags = append(diags, Diagnostic{Kind: ParseError, File: file,
+			Position: Position{Line: e.Line, Col: charCol(lines, e.Line, e.Col), EndLine: e.Line, EndCol: charCol(lines, e.Line, e.Col)},
+			Message:  e.Msg})
+	}
+	if len(pf.Errors) > 0 && len(pf.Module.Body) == 0 {
+		return nil, diags, 0, true
+	}
+	modName := ModuleName(file)
+	mopts := opts.Model
+	mopts.AssumeThreaded = matchModule(opts.AssumeThreaded, modName)
+	m := model.Build(pf, text, modName, mopts)
+	sup := parseSuppressions(lines)
+	for _, rule := range opts.Rules {
+		meta := rule.Meta()
+		rule.Check(m, func(r Report) {
+			f := makeFinding(meta, file, lines, m, r)
+			if sup.suppresses(f, stmtLine(r)) {
+				suppressed++
+				return
+			}
+			if f.Confidence.Rank() < opts.MinConfidence.Rank() {
+				return
+			}
+			findings = append(findings, f)
+		})
+	}
+	diags = append(diags, sup.diagnostics(file, opts)...)
+	return findings, diags, suppressed, true
+}
+
+// stmtLine is the first line of the statement a report is about, where a
+// suppression comment may also stand.
+func stmtLine(r Report) int {
+	if r.Ctx != nil && r.Ctx.Stmt != nil {
+		return r.Ctx.Stmt.Pos().Line
+	}
+	return 0
+}
+
+func makeFinding(meta RuleMeta, file string, lines []string, m *model.Module, r Report) Finding {
+	sp := r.Node.Pos()
+	f := Finding{
+		RuleID:     meta.ID,
+		RuleName:   meta.Name,
+		File:       file,
+		Position:   Position{Line: sp.Line, Col: charCol(lines, sp.Line, sp.Col), EndLine: sp.EndLine, EndCol: charCol(lines, sp.EndLine, sp.EndCol)},
+		Symbol:     "<module>",
+		Message:    r.Message,
+		Confidence: r.Confidence,
+		Fix:        cmp.Or(r.Fix, meta.Fix),
+	}
+	if r.Ctx != nil {
+		f.Symbol = r.Ctx.Symbol()
+	}
+	if f.Confidence == "" {
+		f.Confidence = confidenceOf(meta, m, r.Ctx)
+	}
+	for _, rel := range r.Related {
+		rp := rel.Node.Pos()
+		f.Related = append(f.Related, Related{File: file, Message: rel.Message,
+			Position: Position{Line: rp.Line, Col: charCol(lines, rp.Line, rp.Col), EndLine: rp.EndLine, EndCol: charCol(lines, rp.EndLine, rp.EndCol)}})
+	}
+	f.Fingerprint = fingerprint(f, lines)
+	return f
+}
+
+// confidenceOf is high where the code shows it expects threads (the class
+// or module uses locks or threads, or the audit mode covers it) and the
+// rule's default otherwise.
+func confidenceOf(meta RuleMeta, m *model.Module, ctx *model.Ctx) Confidence {
+	if m.Options().AssumeThreaded || m.Intent != "" {
+		return High
+	}
+	if ctx != nil && ctx.Func != nil {
+		for f := ctx.Func; f != nil; f = f.Parent {
+			if f.Class != nil && f.Class.Intent != "" {
+				return High
+			}
+		}
+		if ctx.Locked() {
+			return High
+		}
+	}
+	if meta.Confidence != "" {
+		return meta.Confidence
+	}
+	return Medium
+}
+
+// fingerprint identifies a finding without its line number: rule, file,
+// symbol and the code of its line with whitespace collapsed.
+func fingerprint(f Finding, lines []string) string {
+	code := ""
+	if f.Line >= 1 && f.Line <= len(lines) {
+		code = strings.Join(strings.Fields(lines[f.Line-1]), " ")
+	}
+	h := sha256.Sum256([]byte(f.RuleID + "\x00" + f.File + "\x00" + f.Symbol + "\x00" + code))
+	return hex.EncodeToString(h[:8])
+}
+
+// charCol converts a 0-based byte column on a 1-based line into a 1-based
+// character column.
+func charCol(lines []string, line, byteCol int) int {
+	if line < 1 || line > len(lines) {
+		return byteCol + 1
+	}
+	l := lines[line-1]
+	if byteCol > len(l) {
+		byteCol = len(l)
+	}
+	if byteCol < 0 {
+		byteCol = 0
+	}
+	return utf8.RuneCountInString(l[:byteCol]) + 1
+}
+
+// ModuleName derives the dotted module name of a file: the path from the
+// outermost directory of its package chain (directories with __init__.py).
+func ModuleName(file string) string {
+	p := filepath.FromSlash(file)
+	base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(p), ".py"), ".pyi")
+	parts := []string{}
+	if base != "__init__" {
+		parts = append(parts, base)
+	}
+	dir := filepath.Dir(p)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "__init__.py")); err != nil {
+			break
+		}
+		parts = append(parts, filepath.Base(dir))
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, ".")
+}
+
+// matchModule reports whether a dotted module name matches one of the
+// patterns: "pkg.*" matches pkg and everything below it, other patterns
+// use path.Match with '.' as the separator.
+func matchModule(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, ".*"); ok && (name == prefix || strings.HasPrefix(name, prefix+".")) {
+			return true
+		}
+		if p == "*" {
+			return true
+		}
+		if ok, _ := path.Match(strings.ReplaceAll(p, ".", "/"), strings.ReplaceAll(name, ".", "/")); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,235 @@
+// Package model builds what pyrace's scan rules reason about, per module:
+// scopes and the names each binds, module globals, class and instance
+// attributes, init code (owned, not shared), locks with identity and the
+// regions each protects, and the evidence that the code expects threads.
+// It never executes the code it models.
+package model
+
+import (
+	"path"
+	"strings"
+
+	"github.com/pyrace/pyrace/internal/python"
+)
+
+// Options tune the model.
+type Options struct {
+	// SyncDecorators are decorator names that make a whole function run
+	// under a lock ("synchronized", "locked").
+	SyncDecorators []string
+	// LockNames are extra glob patterns (path.Match syntax, matched
+	// against the last name component, case-insensitively) of names that
+	// hold locks.
+	LockNames []string
+	// AssumeThreaded treats every public class of the module as shared
+	// between threads (the audit mode).
+	AssumeThreaded bool
+}
+
+// DefaultSyncDecorators are the synchronizing decorators known without
+// configuration.
+func DefaultSyncDecorators() []string { return []string{"synchronized", "locked"} }
+
+// Module is the model of one Python module.
+type Module struct {
+	File *python.File
+	// Name is the dotted module name ("pkg.mod"), from the file's path.
+	Name string
+	// Globals are the names bound at module level.
+	Globals map[string]bool
+	// ModuleImports are module-level names bound to imported modules
+	// ("import helpers", "from pkg import helpers"), mapped to the module.
+	ModuleImports map[string]string
+	// GlobalLocks are module-level names holding locks.
+	GlobalLocks map[string]bool
+	// ThreadLocal are module-level names holding threading.local() or
+	// ContextVar objects: per-thread state, never shared.
+	ThreadLocal map[string]bool
+	// Classes lists every class, outer before inner.
+	Classes []*Class
+	// Funcs lists every function and method, outer before inner.
+	Funcs []*Func
+	// Intent is the evidence that the module expects threads ("imports
+	// threading"), "" when there is none.
+	Intent string
+
+	opts       Options
+	classByQua map[string]*Class
+	lines      []string
+	// events is the recorded walk (see Walk).
+	events []walkEvent
+}
+
+// Class is the model of a class.
+type Class struct {
+	Name string
+	// Qual is the dotted name within the module, "Outer.Inner".
+	Qual string
+	Node *python.ClassDef
+	// Methods maps method names to their functions.
+	Methods map[string]*Func
+	// ClassAttrs are names assigned in the class body.
+	ClassAttrs map[string]bool
+	// LockAttrs are attributes (instance or class) holding locks.
+	LockAttrs map[string]bool
+	// LocalAttrs are attributes holding threading.local() objects.
+	LocalAttrs map[string]bool
+	// Guarded maps attributes to the lock named by a
+	// `# pyrace: guarded-by LOCK` annotation.
+	Guarded map[string]string
+	// Intent is the evidence that the class expects threads, "" if none.
+	Intent string
+	// ThreadConfined is set by `# pyrace: thread-confined` on the class.
+	ThreadConfined bool
+	// ThreadLocalBase is true for subclasses of threading.local.
+	ThreadLocalBase bool
+	// Public is true when the name does not start with an underscore.
+	Public bool
+}
+
+// Func is the model of a function or method.
+type Func struct {
+	Name string
+	// Qual is the enclosing symbol as findings show it: "Class.method",
+	// "func", "outer.inner".
+	Qual string
+	Node python.Stmt
+	Body []python.Stmt
+	Args *python.Arguments
+	// Decorators are the decorator expressions.
+	Decorators []python.Expr
+	// Class is the class a method belongs to; nil for functions.
+	Class *Class
+	// Parent is the enclosing function of a nested function.
+	Parent *Func
+	// SelfName is the first parameter of an instance method ("self"), and
+	// ClsName that of a classmethod ("cls"); "" otherwise.
+	SelfName, ClsName string
+	// Init is true for init code: constructors (__init__, __new__,
+	// __post_init__, __init_subclass__, __set_name__), test set-up
+	// (setUp, setUpClass, asyncSetUp) and methods called only from them.
+	Init bool
+	// Globals and Nonlocals are the names declared global or nonlocal;
+	// Locals the names bound in the function's own scope.
+	Globals, Nonlocals, Locals map[string]bool
+	// Synchronized is the synchronizing decorator of the function, "" if
+	// none: the whole body runs under that lock.
+	Synchronized string
+	// ThreadConfined is set by `# pyrace: thread-confined`.
+	ThreadConfined bool
+}
+
+// Build models a parsed file. name is the dotted module name.
+func Build(f *python.File, src []byte, name string, opts Options) *Module {
+	if len(opts.SyncDecorators) == 0 {
+		opts.SyncDecorators = DefaultSyncDecorators()
+	}
+	m := &Module{
+		File:          f,
+		Name:          name,
+		Globals:       map[string]bool{},
+		ModuleImports: map[string]string{},
+		GlobalLocks:   map[string]bool{},
+		ThreadLocal:   map[string]bool{},
+		opts:          opts,
+		classByQua:    map[string]*Class{},
+		lines:         strings.Split(string(src), "\n"),
+	}
+	for i, l := range m.lines {
+		m.lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	b := builder{m: m}
+	b.module(f.Module.Body)
+	b.initClosure()
+	b.intent()
+	return m
+}
+
+// Options returns the options the module was built with.
+func (m *Module) Options() Options { return m.opts }
+
+// Line returns source line n (1-based), without its line end.
+func (m *Module) Line(n int) string {
+	if n < 1 || n > len(m.lines) {
+		return ""
+	}
+	return m.lines[n-1]
+}
+
+// ClassByQual returns the class with the dotted name, or nil.
+func (m *Module) ClassByQual(q string) *Class { return m.classByQua[q] }
+
+// IsLockName reports whether a name looks like it holds a lock: *lock*,
+// *mutex*, *_cv, *cond* (case-insensitive), or a configured pattern.
+func (m *Module) IsLockName(name string) bool {
+	n := strings.ToLower(strings.TrimLeft(name, "_"))
+	if strings.Contains(n, "lock") && !strings.Contains(n, "block") && !strings.Contains(n, "clock") && !strings.Contains(n, "unlock") {
+		return true
+	}
+	if strings.Contains(n, "mutex") || strings.HasSuffix(n, "_cv") || n == "cv" ||
+		strings.HasPrefix(n, "cond") || strings.Contains(n, "_cond") || strings.HasSuffix(n, "sem") ||
+		strings.Contains(n, "semaphore") {
+		return true
+	}
+	for _, p := range m.opts.LockNames {
+		if ok, _ := path.Match(strings.ToLower(p), n); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// IsLockFactory reports whether a call creates a lock: threading.Lock(),
+// RLock(), Condition(), Semaphore(), BoundedSemaphore(),
+// _thread.allocate_lock(), multiprocessing's equivalents.
+func IsLockFactory(call *python.Call) bool {
+	switch CalleeName(call) {
+	case "Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "allocate_lock":
+		return true
+	}
+	return false
+}
+
+// IsThreadLocalFactory reports whether a call creates per-thread state:
+// threading.local(), contextvars.ContextVar(...).
+func IsThreadLocalFactory(call *python.Call) bool {
+	switch CalleeName(call) {
+	case "local", "ContextVar":
+		return true
+	}
+	return false
+}
+
+// CalleeName returns the last component of a call's callee: "Lock" for
+// threading.Lock(), "heappop" for heapq.heappop(h); "" for other callees.
+func CalleeName(call *python.Call) string {
+	switch f := call.Func.(type) {
+	case *python.Name:
+		return f.ID
+	case *python.Attribute:
+		return f.Attr
+	}
+	return ""
+}
+
+// DottedName renders a Name/Attribute chain ("self._lock", "threading.Lock");
+// "" for anything else. type(self).x renders as "type(self).x".
+func DottedName(e python.Expr) string {
+	switch e := e.(type) {
+	case *python.Name:
+		return e.ID
+	case *python.Attribute:
+		base := DottedName(e.Value)
+		if base == "" {
+			return ""
+		}
+		return base + "." + e.Attr
+	case *python.Call:
+		if n, ok := e.Func.(*python.Name); ok && n.ID == "type" && len(e.Args) == 1 {
+			if a, ok := e.Args[0].(*python.Name); ok {
+				return "type(" + a.ID + ")"
+			}
+		}
+	}
+	return ""
+}

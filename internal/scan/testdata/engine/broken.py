@@ -1,0 +1,4 @@
+def broken(:
+    pass
+
+x = 1
