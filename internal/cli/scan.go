@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -146,6 +147,11 @@ func runScan(ctx context.Context, cmd *cobra.Command, opts scanOptions, env Env)
 	if len(opts.selectRules) == 0 && len(opts.extendSelect) > 0 {
 		// --extend-select adds to the default (all rules): nothing to do.
 		selected, _ = rules.Select(nil, opts.ignore)
+	}
+	// As for parse: fewer collections of short-lived syntax trees, for
+	// memory that still follows the largest files. GOGC overrides it.
+	if env.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(parseGCPercent))
 	}
 	res, err := scan.Run(ctx, scan.Options{
 		Paths:             opts.paths,

@@ -58,6 +58,24 @@ type Module struct {
 	lines      []string
 	// events is the recorded walk (see Walk).
 	events []walkEvent
+	// memo holds facts rules derive once per module (see Memo).
+	memo map[string]any
+}
+
+// Memo returns the value stored under key, computing and storing it with
+// fn on first use: rules that share derived facts (a flow analysis, an
+// index of accesses) compute them once per module. Like the rest of a
+// Module, it is not safe for concurrent use.
+func (m *Module) Memo(key string, fn func() any) any {
+	if v, ok := m.memo[key]; ok {
+		return v
+	}
+	if m.memo == nil {
+		m.memo = map[string]any{}
+	}
+	v := fn()
+	m.memo[key] = v
+	return v
 }
 
 // Class is the model of a class.

@@ -107,6 +107,9 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 			if ctx == nil {
 				continue
 			}
+			if f != nil {
+				c.staleRead(stmts, i, ctx)
+			}
 			switch s := s.(type) {
 			case *python.If:
 				body, orelse := parseFacts(s.Test)
@@ -126,6 +129,148 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 	for _, r := range fl.exprRegions {
 		c.region(r)
 	}
+}
+
+// staleRead finds `v = S` (S shared: `d[k]`, `d.get(k)`, `self.x`), then a
+// test of v, then `S = f(v)`: the write is based on a value another thread
+// may have changed since the read and the check.
+func (c *ctaChecker) staleRead(stmts []python.Stmt, i int, readCtx *model.Ctx) {
+	as, ok := stmts[i].(*python.Assign)
+	if !ok || len(as.Targets) != 1 {
+		return
+	}
+	v, ok := as.Targets[0].(*python.Name)
+	if !ok {
+		return
+	}
+	state := readState(as.Value)
+	if state == nil {
+		return
+	}
+	ref, ok := c.fl.sharedRef(readCtx, state)
+	if !ok {
+		return
+	}
+	local := &python.Name{ID: v.ID}
+	for j := i + 1; j < len(stmts); j++ {
+		ifs, ok := stmts[j].(*python.If)
+		if !ok {
+			if assignsName(stmts[j], v.ID) {
+				return // v rebound
+			}
+			continue
+		}
+		if !mentions(ifs.Test, local) {
+			continue
+		}
+		region := ifs.Body
+		if exits(ifs.Body) {
+			region = stmts[j+1:]
+		}
+		var write python.Stmt
+		var wctx *model.Ctx
+		rebound := false // v holds a fresh value at the write
+		c.fl.scanStmts(region, c.fl.stmtCtx[ifs], func(ctx *model.Ctx, n python.Node) bool {
+			if write != nil {
+				return false
+			}
+			if st, ok := n.(python.Stmt); ok && assignsName(st, v.ID) {
+				rebound = true
+				return true
+			}
+			w, ok := n.(*python.Assign)
+			if !ok || !mentions(w.Value, local) {
+				return true
+			}
+			for _, t := range w.Targets {
+				if exprEqual(t, state) {
+					write, wctx = w, ctx
+				}
+			}
+			return true
+		})
+		if write == nil || c.done[write] || sharesLock(c.fl.held(readCtx), c.fl.held(wctx)) {
+			return
+		}
+		if _, ok := c.fl.sharedRef(wctx, state); !ok {
+			return
+		}
+		name := ref.Display()
+		msg := fmt.Sprintf("check-then-act on %s with a stale read: `%s`, then `if %s`, then `%s` without a lock; another thread can change %s between the read and the write, and its update is overwritten with a value computed from the old one",
+			name, codeAt(c.m, as), c.text(ifs.Test), codeAt(c.m, write), name)
+		fix := fmt.Sprintf("hold one lock around the read, the check and the write of %s", name)
+		if rebound {
+			// `e = d.get(k); if e is None: e = make(); d[k] = e`: an
+			// insert-if-absent through a local. For an attribute this is
+			// lazy initialisation, FT010's business.
+			if _, isItem := state.(*python.Subscript); !isItem {
+				return
+			}
+			msg = fmt.Sprintf("check-then-act on %s: `%s`, then `if %s`, then `%s` without a lock; another thread can insert between them, and one of the two values is lost",
+				name, codeAt(c.m, as), c.text(ifs.Test), codeAt(c.m, write))
+			fix = fmt.Sprintf("use `%s.setdefault(key, value)` and keep the value it returns, or hold one lock around the lookup and the insert", exprTextOr(c.m, ref2expr(state), name))
+		}
+		c.done[write] = true
+		c.report(scan.Report{
+			Node:       write,
+			Ctx:        wctx,
+			Message:    msg,
+			Fix:        fix,
+			Confidence: kindConfidence(ref),
+			Related: []scan.RelatedNode{
+				{Node: as, Message: "the read: `" + codeAt(c.m, as) + "`"},
+				{Node: ifs.Test, Message: "the check: `" + c.text(ifs.Test) + "`"},
+			},
+		})
+		return
+	}
+}
+
+// ref2expr is the container of an item location.
+func ref2expr(e python.Expr) python.Expr {
+	if sub, ok := e.(*python.Subscript); ok {
+		return sub.Value
+	}
+	return e
+}
+
+// readState is the shared location a value reads: `d[k]` for `d[k]` and
+// `d.get(k, ...)`, the attribute or name itself; nil for other values.
+func readState(e python.Expr) python.Expr {
+	switch e := e.(type) {
+	case *python.Subscript:
+		if isRefExpr(e.Value) {
+			return e
+		}
+	case *python.Attribute:
+		if isRefExpr(e) {
+			return e
+		}
+	case *python.Call:
+		if a, ok := e.Func.(*python.Attribute); ok && a.Attr == "get" && len(e.Args) >= 1 && isRefExpr(a.Value) {
+			return &python.Subscript{Span: e.Span, Value: a.Value, Slice: e.Args[0], Ctx: python.Load}
+		}
+	}
+	return nil
+}
+
+// assignsName reports whether a simple statement binds name.
+func assignsName(s python.Stmt, name string) bool {
+	var targets []python.Expr
+	switch s := s.(type) {
+	case *python.Assign:
+		targets = s.Targets
+	case *python.AugAssign:
+		targets = []python.Expr{s.Target}
+	case *python.AnnAssign:
+		targets = []python.Expr{s.Target}
+	}
+	for _, t := range flatTargets(targets) {
+		if n, ok := t.(*python.Name); ok && n.ID == name {
+			return true
+		}
+	}
+	return false
 }
 
 // exitWord names how an exiting block leaves.

@@ -7,10 +7,8 @@ package rules
 // gathers that in one walk of the module.
 
 import (
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/pyrace/pyrace/internal/python"
 	"github.com/pyrace/pyrace/internal/scan/model"
@@ -28,6 +26,10 @@ type flow struct {
 	kinds map[string]string
 	// selfSet are the attributes each class assigns through self.
 	selfSet map[*model.Class]map[string]bool
+	// loopBound are the classes bound to an asyncio event loop (an
+	// `async def` method, or `self._loop`): their instance state is
+	// confined to the loop's thread.
+	loopBound map[*model.Class]bool
 	// pending are the mutations, kind hints and item reads seen during
 	// the walk; their keys depend on selfSet, complete only after it.
 	pending      []*mutation
@@ -150,35 +152,10 @@ var containerFuncs = map[string]mutInfo{
 	"insort_right": {kind: "list"},
 }
 
-// flowCache keeps the flows of the modules scanned most recently, so that
-// the three flow rules walk each module once. The rules of one module run
-// one after the other on one goroutine; a few entries per CPU are enough.
-var flowCache struct {
-	sync.Mutex
-	ring []*flow
-	next int
-}
-
-// flowOf returns the flow of m, building it on first use.
+// flowOf returns the flow of m, building it on first use: the three flow
+// rules walk each module once, sharing it through the module's memo.
 func flowOf(m *model.Module) *flow {
-	flowCache.Lock()
-	for _, fl := range flowCache.ring {
-		if fl != nil && fl.m == m {
-			flowCache.Unlock()
-			return fl
-		}
-	}
-	flowCache.Unlock()
-	fl := newFlow(m)
-	flowCache.Lock()
-	if size := 4 * runtime.GOMAXPROCS(0); len(flowCache.ring) != size {
-		flowCache.ring = make([]*flow, size)
-		flowCache.next = 0
-	}
-	flowCache.ring[flowCache.next] = fl
-	flowCache.next = (flowCache.next + 1) % len(flowCache.ring)
-	flowCache.Unlock()
-	return fl
+	return m.Memo("rules.flow", func() any { return newFlow(m) }).(*flow)
 }
 
 // newFlow walks m once.
@@ -198,6 +175,12 @@ func newFlow(m *model.Module) *flow {
 		ddAttrs:      map[string]bool{},
 		funcByName:   map[string]*model.Func{},
 		iterSeen:     map[python.Expr]bool{},
+		loopBound:    map[*model.Class]bool{},
+	}
+	for _, f := range m.Funcs {
+		if _, async := f.Node.(*python.AsyncFunctionDef); async && f.Class != nil && f.Parent == nil {
+			fl.loopBound[f.Class] = true
+		}
 	}
 	for _, f := range m.Funcs {
 		if f.Parent == nil && f.Class == nil {
@@ -284,6 +267,15 @@ func newFlow(m *model.Module) *flow {
 func (fl *flow) noteSelfSet(ctx *model.Ctx, n python.Node) {
 	var targets []python.Expr
 	switch n := n.(type) {
+	case *python.Attribute:
+		if n.Attr == "_loop" && ctx.Func != nil {
+			if b, ok := n.Value.(*python.Name); ok {
+				if meth := methodOf(ctx.Func); meth != nil && b.ID == meth.SelfName && b.ID != "" {
+					fl.loopBound[meth.Class] = true
+				}
+			}
+		}
+		return
 	case *python.Assign:
 		targets = n.Targets
 		fl.noteDefaultdictTargets(n.Targets, n.Value)
@@ -710,6 +702,9 @@ func (fl *flow) owned(ctx *model.Ctx, ref model.Ref) bool {
 	}
 	if ref.Kind == model.RefInstanceAttr && strings.HasPrefix(fl.key(ref), "C:") {
 		ref.Kind = model.RefClassAttr
+	}
+	if ref.Kind == model.RefInstanceAttr && ref.Class != nil && fl.loopBound[ref.Class] {
+		return true // asyncio objects belong to their event loop's thread
 	}
 	return owned(ctx, ref)
 }

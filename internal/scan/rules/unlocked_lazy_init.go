@@ -133,7 +133,8 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 			}
 			var assigns []python.Stmt
 			calls := 0
-			made := map[string]bool{} // locals assigned a new object in the region
+			made := map[string]bool{}          // locals assigned a new object in the region
+			madeContainer := map[string]bool{} // ... a new container
 			fl.scanStmts(region, ctx, func(actx *model.Ctx, n python.Node) bool {
 				switch n := n.(type) {
 				case *python.If:
@@ -147,8 +148,11 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 						if exprEqual(t, lc.x) {
 							assigns = append(assigns, n)
 						}
-						if nm, ok := t.(*python.Name); ok && hasIdentity(n.Value) {
+						if nm, ok := t.(*python.Name); ok && fl.identity(actx, n.Value) {
 							made[nm.ID] = true
+							if isContainerValue(n.Value) {
+								madeContainer[nm.ID] = true
+							}
 						}
 					}
 				case *python.AnnAssign:
@@ -168,15 +172,16 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 					continue
 				}
 				value := assignValue(as)
-				if isContainerValue(value) && !fl.mutatedInPlace(m, actx, lc.x) {
+				nm, isName := value.(*python.Name)
+				if (isContainerValue(value) || (isName && madeContainer[nm.ID])) && !fl.mutatedInPlace(m, actx, lc.x) {
 					continue // a lookup table built once and only read: racing builds agree
 				}
-				if nm, ok := value.(*python.Name); ok && made[nm.ID] {
+				if isName && made[nm.ID] {
 					emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, false)
 					continue
 				}
 				switch {
-				case hasIdentity(value):
+				case fl.identity(actx, value):
 					emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, false)
 				case lc.falsy && isTrue(value) && calls > 0:
 					emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, true)
@@ -186,7 +191,7 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 	})
 	for _, o := range fl.orAssigns {
 		v := o.n.Value.(*python.BoolOp).Values[1]
-		if len(fl.held(o.ctx)) > 0 || !hasIdentity(v) || (isContainerValue(v) && !fl.mutatedInPlace(m, o.ctx, o.n.Targets[0])) {
+		if len(fl.held(o.ctx)) > 0 || !fl.identity(o.ctx, v) || (isContainerValue(v) && !fl.mutatedInPlace(m, o.ctx, o.n.Targets[0])) {
 			continue
 		}
 		emit(o.n.Value, "", o.ctx, o.n, o.ctx, o.n.Targets[0], o.n.Value.(*python.BoolOp).Values[1], false)
@@ -292,6 +297,11 @@ var factoryWords = map[string]bool{"create": true, "make": true, "build": true, 
 	"executor": true, "thread": true, "lock": true, "rlock": true, "queue": true, "object": true,
 	"socket": true, "loop": true, "future": true, "event": true, "semaphore": true, "condition": true}
 
+// getterWords start the names of calls that return a value or an object
+// that already exists.
+var getterWords = map[string]bool{"get": true, "query": true, "read": true, "is": true, "has": true,
+	"find": true, "lookup": true, "compute": true, "calc": true, "calculate": true, "count": true}
+
 // nameWords splits snake_case and CamelCase names into lower-case words.
 func nameWords(name string) []string {
 	var words []string
@@ -334,13 +344,20 @@ func hasIdentity(e python.Expr) bool {
 			return true
 		}
 		if c := name[0]; c >= 'A' && c <= 'Z' {
+			if words := nameWords(name); len(words) > 1 && getterWords[words[0]] {
+				return false // GetExitCodeProcess(): a Windows-style function
+			}
 			return true // a class: a constructor call
 		}
 		switch name {
 		case "cls", "klass", "__class__":
 			return true // cls(), self.__class__()
 		}
-		for _, w := range nameWords(name) {
+		words := nameWords(name)
+		if len(words) > 0 && getterWords[words[0]] {
+			return false // GetExitCodeProcess(), get_foo(): a value, or an object that already exists
+		}
+		for _, w := range words {
 			if factoryWords[w] {
 				return true
 			}
@@ -360,6 +377,81 @@ func hasIdentity(e python.Expr) bool {
 		return hasIdentity(e.Value)
 	}
 	return false
+}
+
+// identity is hasIdentity, also following calls of the module's own
+// functions and methods: `_load()` whose body returns a new dict.
+func (fl *flow) identity(ctx *model.Ctx, e python.Expr) bool {
+	if hasIdentity(e) {
+		return true
+	}
+	call, ok := e.(*python.Call)
+	return ok && fl.returnsNew(ctx, call, 0)
+}
+
+// returnsNew reports whether the module function or method call invokes
+// returns a newly built object (looking two calls deep).
+func (fl *flow) returnsNew(ctx *model.Ctx, call *python.Call, depth int) bool {
+	if depth > 2 || ctx == nil {
+		return false
+	}
+	f := fl.callee(ctx, call)
+	if f == nil {
+		return false
+	}
+	fctx := &model.Ctx{Module: fl.m, Func: f}
+	made := map[string]bool{}
+	found := false
+	newValue := func(v python.Expr) bool {
+		if hasIdentity(v) {
+			return true
+		}
+		if c, ok := v.(*python.Call); ok {
+			return fl.returnsNew(fctx, c, depth+1)
+		}
+		return false
+	}
+	inspectScope(f.Body, func(n python.Node) bool {
+		switch n := n.(type) {
+		case *python.Assign:
+			for _, t := range n.Targets {
+				if nm, ok := t.(*python.Name); ok && newValue(n.Value) {
+					made[nm.ID] = true
+				}
+			}
+		case *python.Return:
+			if n.Value == nil {
+				break
+			}
+			if nm, ok := n.Value.(*python.Name); ok && made[nm.ID] {
+				found = true
+			} else if newValue(n.Value) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// callee is the module's own function or method a call invokes: `f()`
+// for a module function f, `self.m()` / `cls.m()` for a method.
+func (fl *flow) callee(ctx *model.Ctx, call *python.Call) *model.Func {
+	switch fn := call.Func.(type) {
+	case *python.Name:
+		if f := fl.funcByName[fn.ID]; f != nil && fl.m.Resolve(ctx.Func, fn).Kind == model.RefGlobal {
+			return f
+		}
+	case *python.Attribute:
+		b, ok := fn.Value.(*python.Name)
+		if !ok || ctx.Func == nil {
+			return nil
+		}
+		if meth := methodOf(ctx.Func); meth != nil && b.ID != "" && (b.ID == meth.SelfName || b.ID == meth.ClsName) {
+			return meth.Class.Methods[fn.Attr]
+		}
+	}
+	return nil
 }
 
 // isContainerValue reports whether e builds a container.

@@ -198,6 +198,53 @@ class Pool:
             other._locks[key] = 1  # ok: not self: the model cannot tell whose it is
 
 
+class Stock:
+    def __init__(self):
+        self._units = {}
+        self.total = 0
+        self._lock = threading.Lock()
+
+    def reserve(self, sku, n):
+        available = self._units.get(sku, 0)
+        if available < n:
+            return False
+        self._units[sku] = available - n  # want: FT005
+        return True
+
+    def take_total(self, n):
+        left = self.total
+        if left >= n:
+            self.total = left - n  # want: FT005
+
+    def memo(self, sku):
+        entry = self._units.get(sku)
+        if entry is None:
+            entry = [sku]
+            self._units[sku] = entry  # want: FT005
+        return entry
+
+    def normalize(self):
+        value = self.total
+        if not isinstance(value, int):
+            value = int(value)
+            self.total = value  # ok: an attribute re-normalised through a local (lazy-init shape, FT010's business)
+
+    def reserve_locked(self, sku, n):
+        with self._lock:
+            available = self._units.get(sku, 0)
+            if available < n:
+                return False
+            self._units[sku] = available - n  # ok: read, check and write under one lock
+        return True
+
+    def reserve_local(self, units, sku, n):
+        available = units.get(sku, 0)
+        if available < n:
+            return False
+        units[sku] = available - n  # ok: a parameter's dict, not known to be shared
+        return True
+
+
 class Registry:
     _instances = {}
 

@@ -145,3 +145,24 @@ class Conn:
     def close(self):
         with self._lock:
             self._sock = None
+
+
+class Transport:
+    """Bound to an asyncio event loop: its state belongs to the loop's thread."""
+
+    def __init__(self, loop, sock):
+        self._loop = loop
+        self._sock = sock
+        self._waiters = []
+
+    async def drain(self):
+        if self._waiters:
+            return self._waiters.pop()  # ok: loop-bound class (async methods, self._loop)
+        return None
+
+    def send(self, data):
+        if self._sock is not None:
+            self._sock.send(data)  # ok: loop-bound class
+
+    def close(self):
+        self._sock = None

@@ -64,6 +64,34 @@ def re_compile(p):
     return p
 
 
+_settings = None
+_port = None
+
+
+def _parse_settings():
+    values = {}
+    values["workers"] = "4"
+    return values
+
+
+def _parse_port():
+    return 8080 + 1
+
+
+def settings():
+    global _settings
+    if _settings is None:
+        _settings = _parse_settings()  # want: FT010
+    return _settings
+
+
+def port():
+    global _port
+    if _port is None:
+        _port = _parse_port()  # ok: the helper returns a computed int: racing stores agree
+    return _port
+
+
 def get_engine():
     global _engine
     if _engine is not None:
