@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/pyrace/pyrace/internal/pyfiles"
 	"github.com/pyrace/pyrace/internal/python"
@@ -76,6 +77,35 @@ type Options struct {
 	WarnUnusedIgnores bool
 	// KnownRule reports whether an id or name in a suppression is a rule.
 	KnownRule func(string) bool
+
+	// packages remembers, during a Run, which directories are packages.
+	packages *packageDirs
+}
+
+// packageDirs caches, for ModuleName, whether directories hold an
+// __init__.py: the files of a directory share it.
+type packageDirs struct {
+	mu  sync.Mutex
+	pkg map[string]bool
+}
+
+// isPackage reports whether dir holds an __init__.py.
+func (c *packageDirs) isPackage(dir string) bool {
+	if c == nil {
+		_, err := os.Stat(filepath.Join(dir, "__init__.py"))
+		return err == nil
+	}
+	c.mu.Lock()
+	pkg, ok := c.pkg[dir]
+	c.mu.Unlock()
+	if !ok {
+		_, err := os.Stat(filepath.Join(dir, "__init__.py"))
+		pkg = err == nil
+		c.mu.Lock()
+		c.pkg[dir] = pkg
+		c.mu.Unlock()
+	}
+	return pkg
 }
 
 // Result is the outcome of a scan, sorted by file, line and column.
@@ -95,6 +125,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
+	opts.packages = &packageDirs{pkg: map[string]bool{}}
 	type fileOut struct {
 		findings []Finding
 		diags    []Diagnostic
@@ -127,8 +158,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	var workers sync.WaitGroup
 	for range jobs {
 		workers.Go(func() {
+			scratch := &model.Scratch{} // this worker's buffers, reused file after file
 			for p := range paths {
-				f, d, s, ok := scanFile(p, opts)
+				f, d, s, ok := scanFile(p, opts, scratch)
 				outs <- fileOut{f, d, s, ok}
 			}
 		})
@@ -169,7 +201,7 @@ func SortFindings(fs []Finding) {
 func slashPath(p string) string { return filepath.ToSlash(p) }
 
 // scanFile analyses one file. ok is false when it could not be read.
-func scanFile(p string, opts Options) (findings []Finding, diags []Diagnostic, suppressed int, ok bool) {
+func scanFile(p string, opts Options, scratch *model.Scratch) (findings []Finding, diags []Diagnostic, suppressed int, ok bool) {
 	file := slashPath(p)
 	raw, err := os.ReadFile(p)
 	if err != nil {
@@ -179,17 +211,32 @@ func scanFile(p string, opts Options) (findings []Finding, diags []Diagnostic, s
 		}
 		return nil, []Diagnostic{{Kind: IOError, File: file, Position: Position{Line: 1, Col: 1}, Message: msg}}, 0, false
 	}
-	return ScanSource(file, raw, opts)
+	return scanSource(file, raw, opts, scratch, true)
 }
 
 // ScanSource analyses one file's bytes; file is the name findings carry.
 func ScanSource(file string, raw []byte, opts Options) (findings []Finding, diags []Diagnostic, suppressed int, ok bool) {
+	return scanSource(file, raw, opts, nil, false)
+}
+
+// scanSource is ScanSource building the model with scratch's buffers.
+// owned is set when raw belongs to the scan alone (read from the file
+// here): the text is then used in place, without a copy.
+func scanSource(file string, raw []byte, opts Options, scratch *model.Scratch, owned bool) (findings []Finding, diags []Diagnostic, suppressed int, ok bool) {
 	pf := python.ParseFile(file, raw)
 	var text []byte
 	if src, derr := python.DecodeSource(file, raw); derr == nil {
 		text = src.Text
 	}
-	lines := strings.Split(string(text), "\n")
+	var src string
+	if owned && len(text) > 0 {
+		// Nothing writes raw, or the decoded text made from it, after
+		// this: the string may share its bytes (findings quote it).
+		src = unsafe.String(&text[0], len(text))
+	} else {
+		src = string(text)
+	}
+	lines := strings.Split(src, "\n")
 	for _, e := range pf.Errors {
 		diags = append(diags, Diagnostic{Kind: ParseError, File: file,
 			Position: Position{Line: e.Line, Col: charCol(lines, e.Line, e.Col), EndLine: e.Line, EndCol: charCol(lines, e.Line, e.Col)},
@@ -198,11 +245,16 @@ func ScanSource(file string, raw []byte, opts Options) (findings []Finding, diag
 	if len(pf.Errors) > 0 && len(pf.Module.Body) == 0 {
 		return nil, diags, 0, true
 	}
-	modName := ModuleName(file)
+	modName := moduleName(file, opts.packages)
 	mopts := opts.Model
 	mopts.AssumeThreaded = matchModule(opts.AssumeThreaded, modName)
-	m := model.Build(pf, text, modName, mopts)
-	sup := parseSuppressions(lines)
+	m := model.BuildScratch(pf, src, lines, modName, mopts, scratch)
+	defer m.Release()
+	// Most files have no suppression comment: the model saw none.
+	sup := &suppressions{byLine: map[int]*suppression{}}
+	if p, t := m.Comments(); p || t {
+		sup = parseSuppressions(lines)
+	}
 	for _, rule := range opts.Rules {
 		meta := rule.Meta()
 		rule.Check(m, func(r Report) {
@@ -309,7 +361,9 @@ func charCol(lines []string, line, byteCol int) int {
 
 // ModuleName derives the dotted module name of a file: the path from the
 // outermost directory of its package chain (directories with __init__.py).
-func ModuleName(file string) string {
+func ModuleName(file string) string { return moduleName(file, nil) }
+
+func moduleName(file string, packages *packageDirs) string {
 	p := filepath.FromSlash(file)
 	base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(p), ".py"), ".pyi")
 	parts := []string{}
@@ -318,7 +372,7 @@ func ModuleName(file string) string {
 	}
 	dir := filepath.Dir(p)
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "__init__.py")); err != nil {
+		if !packages.isPackage(dir) {
 			break
 		}
 		parts = append(parts, filepath.Base(dir))

@@ -25,6 +25,29 @@ var (
 
 type builder struct {
 	m *Module
+	// pyrace is set when the source holds a `pyrace:` annotation at all.
+	pyrace bool
+	// threadImport is the first import of a threading module anywhere in
+	// the module ("imports threading"), "" if none.
+	threadImport string
+	// traversed is the traversal, kept until the locks are resolved.
+	traversed *trav
+}
+
+// guardedBy returns the lock named by a `# pyrace: guarded-by LOCK`
+// annotation on line n, "" if there is none.
+func (b *builder) guardedBy(n int) string {
+	if !b.pyrace {
+		return ""
+	}
+	l := b.m.Line(n)
+	if !strings.Contains(l, "guarded-by") {
+		return ""
+	}
+	if g := guardedByRE.FindStringSubmatch(l); g != nil {
+		return g[1]
+	}
+	return ""
 }
 
 func (b *builder) module(body []python.Stmt) {
@@ -80,7 +103,10 @@ func (b *builder) bindModuleLevel(s python.Stmt) {
 		bindTargets(s.Target)
 	case *python.For:
 		bindTargets(s.Target)
-		for _, st := range append(append([]python.Stmt{}, s.Body...), s.Orelse...) {
+		for _, st := range s.Body {
+			b.bindModuleLevel(st)
+		}
+		for _, st := range s.Orelse {
 			b.bindModuleLevel(st)
 		}
 	case *python.FunctionDef:
@@ -109,7 +135,10 @@ func (b *builder) bindModuleLevel(s python.Stmt) {
 			m.Globals[name] = true
 		}
 	case *python.If:
-		for _, st := range append(append([]python.Stmt{}, s.Body...), s.Orelse...) {
+		for _, st := range s.Body {
+			b.bindModuleLevel(st)
+		}
+		for _, st := range s.Orelse {
 			b.bindModuleLevel(st)
 		}
 	case *python.Try:
@@ -121,7 +150,10 @@ func (b *builder) bindModuleLevel(s python.Stmt) {
 				b.bindModuleLevel(st)
 			}
 		}
-		for _, st := range append(append([]python.Stmt{}, s.Orelse...), s.Finalbody...) {
+		for _, st := range s.Orelse {
+			b.bindModuleLevel(st)
+		}
+		for _, st := range s.Finalbody {
 			b.bindModuleLevel(st)
 		}
 	case *python.With:
@@ -143,48 +175,64 @@ func (b *builder) block(body []python.Stmt, fn *Func, cls *Class, qual string) {
 			b.function(s, s.Name, s.Args, s.Body, s.DecoratorList, fn, cls, qual)
 		case *python.ClassDef:
 			b.class(s, fn, qual)
+		case *python.Import:
+			if b.threadImport == "" {
+				for _, a := range s.Names {
+					switch a.Name {
+					case "threading", "_thread", "concurrent.futures":
+						b.threadImport = "imports " + a.Name
+					}
+				}
+			}
+		case *python.ImportFrom:
+			if b.threadImport == "" {
+				switch s.Module {
+				case "threading", "_thread", "concurrent.futures", "concurrent":
+					b.threadImport = "imports from " + s.Module
+				}
+			}
 		default:
-			forEachChildBlock(s, func(inner []python.Stmt) { b.block(inner, fn, cls, qual) })
+			b.childBlocks(s, fn, cls, qual)
 		}
 	}
 }
 
-// forEachChildBlock calls fn with each statement list nested in s.
-func forEachChildBlock(s python.Stmt, fn func([]python.Stmt)) {
+// childBlocks runs block on each statement list nested in s.
+func (b *builder) childBlocks(s python.Stmt, fn *Func, cls *Class, qual string) {
 	switch s := s.(type) {
 	case *python.If:
-		fn(s.Body)
-		fn(s.Orelse)
+		b.block(s.Body, fn, cls, qual)
+		b.block(s.Orelse, fn, cls, qual)
 	case *python.For:
-		fn(s.Body)
-		fn(s.Orelse)
+		b.block(s.Body, fn, cls, qual)
+		b.block(s.Orelse, fn, cls, qual)
 	case *python.AsyncFor:
-		fn(s.Body)
-		fn(s.Orelse)
+		b.block(s.Body, fn, cls, qual)
+		b.block(s.Orelse, fn, cls, qual)
 	case *python.While:
-		fn(s.Body)
-		fn(s.Orelse)
+		b.block(s.Body, fn, cls, qual)
+		b.block(s.Orelse, fn, cls, qual)
 	case *python.With:
-		fn(s.Body)
+		b.block(s.Body, fn, cls, qual)
 	case *python.AsyncWith:
-		fn(s.Body)
+		b.block(s.Body, fn, cls, qual)
 	case *python.Try:
-		fn(s.Body)
+		b.block(s.Body, fn, cls, qual)
 		for _, h := range s.Handlers {
-			fn(h.Body)
+			b.block(h.Body, fn, cls, qual)
 		}
-		fn(s.Orelse)
-		fn(s.Finalbody)
+		b.block(s.Orelse, fn, cls, qual)
+		b.block(s.Finalbody, fn, cls, qual)
 	case *python.TryStar:
-		fn(s.Body)
+		b.block(s.Body, fn, cls, qual)
 		for _, h := range s.Handlers {
-			fn(h.Body)
+			b.block(h.Body, fn, cls, qual)
 		}
-		fn(s.Orelse)
-		fn(s.Finalbody)
+		b.block(s.Orelse, fn, cls, qual)
+		b.block(s.Finalbody, fn, cls, qual)
 	case *python.Match:
 		for _, c := range s.Cases {
-			fn(c.Body)
+			b.block(c.Body, fn, cls, qual)
 		}
 	}
 }
@@ -201,12 +249,9 @@ func (b *builder) class(s *python.ClassDef, fn *Func, qual string) {
 		Node:       s,
 		Methods:    map[string]*Func{},
 		ClassAttrs: map[string]bool{},
-		LockAttrs:  map[string]bool{},
-		LocalAttrs: map[string]bool{},
-		Guarded:    map[string]string{},
 		Public:     !strings.HasPrefix(s.Name, "_"),
 	}
-	c.ThreadConfined = b.annotated(s.Span, s.DecoratorList, threadConfinedRE)
+	c.ThreadConfined = b.annotated(s.Span, s.DecoratorList)
 	for _, base := range s.Bases {
 		if d := DottedName(base); d == "local" || d == "threading.local" {
 			c.ThreadLocalBase = true
@@ -228,14 +273,17 @@ func (b *builder) class(s *python.ClassDef, fn *Func, qual string) {
 				c.ClassAttrs[n] = true
 				if call, ok := value.(*python.Call); ok {
 					if IsLockFactory(call) {
-						c.LockAttrs[n] = true
+						setTrue(&c.LockAttrs, n)
 					}
 					if IsThreadLocalFactory(call) {
-						c.LocalAttrs[n] = true
+						setTrue(&c.LocalAttrs, n)
 					}
 				}
-				if g := guardedByRE.FindStringSubmatch(m.Line(st.Pos().Line)); g != nil {
-					c.Guarded[n] = g[1]
+				if g := b.guardedBy(st.Pos().Line); g != "" {
+					if c.Guarded == nil {
+						c.Guarded = map[string]string{}
+					}
+					c.Guarded[n] = g
 				}
 			}
 		}
@@ -258,11 +306,8 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 		Decorators: decorators,
 		Class:      cls,
 		Parent:     parent,
-		Globals:    map[string]bool{},
-		Nonlocals:  map[string]bool{},
-		Locals:     map[string]bool{},
 	}
-	f.ThreadConfined = b.annotated(node.Pos(), decorators, threadConfinedRE)
+	f.ThreadConfined = b.annotated(node.Pos(), decorators)
 	static, classmethod := false, false
 	for _, d := range decorators {
 		dn := DottedName(d)
@@ -282,38 +327,43 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 			}
 		}
 	}
-	params := paramNames(args)
-	if cls != nil && !static && len(params) > 0 {
+	if first, ok := firstParam(args); cls != nil && !static && ok {
 		if classmethod || name == "__new__" || name == "__init_subclass__" || name == "__class_getitem__" {
-			f.ClsName = params[0]
+			f.ClsName = first
 		} else {
-			f.SelfName = params[0]
+			f.SelfName = first
 		}
 	}
 	if cls != nil && parent == nil {
 		cls.Methods[name] = f
 		f.Init = isInitName(name)
 	}
-	for _, p := range params {
-		f.Locals[p] = true
-	}
-	collectScope(body, f)
-	for g := range f.Globals {
-		delete(f.Locals, g)
-	}
-	for n := range f.Nonlocals {
-		delete(f.Locals, n)
-	}
-	if cls != nil && f.SelfName != "" {
-		b.instanceAttrs(f, cls)
+	if args != nil {
+		for _, list := range [...][]*python.Arg{args.PosOnlyArgs, args.Args} {
+			for _, p := range list {
+				f.Locals.Add(p.Arg)
+			}
+		}
+		if args.Vararg != nil {
+			f.Locals.Add(args.Vararg.Arg)
+		}
+		for _, p := range args.KwOnlyArgs {
+			f.Locals.Add(p.Arg)
+		}
+		if args.Kwarg != nil {
+			f.Locals.Add(args.Kwarg.Arg)
+		}
 	}
 	m.Funcs = append(m.Funcs, f)
 	b.block(body, f, nil, q)
 }
 
 // annotated reports whether the definition's first line (or a decorator
-// line, or the line above) carries the annotation.
-func (b *builder) annotated(span python.Span, decorators []python.Expr, re *regexp.Regexp) bool {
+// line, or the line above) carries `# pyrace: thread-confined`.
+func (b *builder) annotated(span python.Span, decorators []python.Expr) bool {
+	if !b.pyrace {
+		return false
+	}
 	first := span.Line
 	for _, d := range decorators {
 		if d.Pos().Line < first {
@@ -321,31 +371,11 @@ func (b *builder) annotated(span python.Span, decorators []python.Expr, re *rege
 		}
 	}
 	for l := first - 1; l <= span.Line; l++ {
-		if re.MatchString(b.m.Line(l)) {
+		if line := b.m.Line(l); strings.Contains(line, "thread-confined") && threadConfinedRE.MatchString(line) {
 			return true
 		}
 	}
 	return false
-}
-
-// instanceAttrs records lock, thread-local and guarded-by facts about
-// self.x assignments in a method.
-func (b *builder) instanceAttrs(f *Func, cls *Class) {
-	inspectBody(f.Body, func(n python.Node) bool {
-		switch n := n.(type) {
-		case *python.FunctionDef, *python.AsyncFunctionDef, *python.ClassDef, *python.Lambda:
-			return false
-		case *python.Assign:
-			for _, t := range n.Targets {
-				b.instanceAttr(f, cls, t, n.Value, n.Span)
-			}
-		case *python.AnnAssign:
-			if n.Value != nil {
-				b.instanceAttr(f, cls, n.Target, n.Value, n.Span)
-			}
-		}
-		return true
-	})
 }
 
 func (b *builder) instanceAttr(f *Func, cls *Class, target, value python.Expr, span python.Span) {
@@ -359,15 +389,18 @@ func (b *builder) instanceAttr(f *Func, cls *Class, target, value python.Expr, s
 	}
 	if call, ok := value.(*python.Call); ok {
 		if IsLockFactory(call) {
-			cls.LockAttrs[a.Attr] = true
+			setTrue(&cls.LockAttrs, a.Attr)
 		}
 		if IsThreadLocalFactory(call) {
-			cls.LocalAttrs[a.Attr] = true
+			setTrue(&cls.LocalAttrs, a.Attr)
 		}
 	}
-	if g := guardedByRE.FindStringSubmatch(b.m.Line(span.Line)); g != nil {
+	if g := b.guardedBy(span.Line); g != "" {
 		if _, seen := cls.Guarded[a.Attr]; !seen {
-			cls.Guarded[a.Attr] = g[1]
+			if cls.Guarded == nil {
+				cls.Guarded = map[string]string{}
+			}
+			cls.Guarded[a.Attr] = g
 		}
 	}
 }
@@ -381,25 +414,12 @@ func (b *builder) initClosure() {
 			if f.SelfName == "" && f.ClsName == "" {
 				continue
 			}
-			recv := f.SelfName
-			if recv == "" {
-				recv = f.ClsName
+			for _, callee := range f.selfCalls {
+				if callers[callee] == nil {
+					callers[callee] = map[string]bool{}
+				}
+				callers[callee][name] = true
 			}
-			inspectBody(f.Body, func(n python.Node) bool {
-				call, ok := n.(*python.Call)
-				if !ok {
-					return true
-				}
-				if a, ok := call.Func.(*python.Attribute); ok {
-					if v, ok := a.Value.(*python.Name); ok && v.ID == recv {
-						if callers[a.Attr] == nil {
-							callers[a.Attr] = map[string]bool{}
-						}
-						callers[a.Attr][name] = true
-					}
-				}
-				return true
-			})
 		}
 		for changed := true; changed; {
 			changed = false
@@ -441,26 +461,11 @@ func (b *builder) intent() {
 	if m.Intent == "" && len(m.GlobalLocks) > 0 {
 		m.Intent = "creates a module-level lock"
 	}
-	python.InspectModule(m.File.Module, func(n python.Node) bool {
-		if m.Intent != "" {
-			return false
-		}
-		switch n := n.(type) {
-		case *python.ImportFrom:
-			switch n.Module {
-			case "threading", "_thread", "concurrent.futures", "concurrent":
-				m.Intent = "imports from " + n.Module
-			}
-		case *python.Import:
-			for _, a := range n.Names {
-				switch a.Name {
-				case "threading", "_thread", "concurrent.futures":
-					m.Intent = "imports " + a.Name
-				}
-			}
-		}
-		return true
-	})
+	if m.Intent == "" {
+		// The first import of a threading module anywhere (the imports at
+		// module level are in ModuleImports).
+		m.Intent = b.threadImport
+	}
 	for _, c := range m.Classes {
 		for attr := range c.LockAttrs {
 			c.Intent = "holds a lock in " + attr
@@ -491,30 +496,34 @@ func (b *builder) usesLock(f *Func) string {
 	if f.Synchronized != "" {
 		return f.Synchronized
 	}
-	key := ""
-	inspectBody(f.Body, func(n python.Node) bool {
-		if key != "" {
-			return false
-		}
+	for _, n := range f.lockUses {
 		switch n := n.(type) {
-		case *python.FunctionDef, *python.AsyncFunctionDef, *python.ClassDef:
-			return false
 		case *python.With:
+			key := ""
 			for _, it := range n.Items {
 				if k, ok := b.m.LockKey(f, it.ContextExpr); ok {
 					key = k
 				}
 			}
+			if key != "" {
+				return key
+			}
 		case *python.Call:
-			if a, ok := n.Func.(*python.Attribute); ok && a.Attr == "acquire" {
-				if k, ok := b.m.LockKey(f, a.Value); ok {
-					key = k
-				}
+			if k, ok := b.m.LockKey(f, n.Func.(*python.Attribute).Value); ok {
+				return k
 			}
 		}
-		return true
-	})
-	return key
+	}
+	return ""
+}
+
+// setTrue sets (*m)[k], making the map on first use: most classes and
+// functions have no locks, no guarded attributes, no global statements.
+func setTrue(m *map[string]bool, k string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	(*m)[k] = true
 }
 
 // boundNames lists the names a target binds (Name, Tuple/List, Starred);
@@ -541,100 +550,20 @@ func boundNames(t python.Expr) []string {
 	return nil
 }
 
-// paramNames lists a function's parameters in order.
-func paramNames(a *python.Arguments) []string {
-	if a == nil {
-		return nil
+// firstParam returns a function's first parameter.
+func firstParam(a *python.Arguments) (string, bool) {
+	switch {
+	case a == nil:
+	case len(a.PosOnlyArgs) > 0:
+		return a.PosOnlyArgs[0].Arg, true
+	case len(a.Args) > 0:
+		return a.Args[0].Arg, true
+	case a.Vararg != nil:
+		return a.Vararg.Arg, true
+	case len(a.KwOnlyArgs) > 0:
+		return a.KwOnlyArgs[0].Arg, true
+	case a.Kwarg != nil:
+		return a.Kwarg.Arg, true
 	}
-	var out []string
-	for _, list := range [][]*python.Arg{a.PosOnlyArgs, a.Args} {
-		for _, p := range list {
-			out = append(out, p.Arg)
-		}
-	}
-	if a.Vararg != nil {
-		out = append(out, a.Vararg.Arg)
-	}
-	for _, p := range a.KwOnlyArgs {
-		out = append(out, p.Arg)
-	}
-	if a.Kwarg != nil {
-		out = append(out, a.Kwarg.Arg)
-	}
-	return out
-}
-
-// collectScope fills f's Globals, Nonlocals and Locals from its body,
-// without entering nested scopes (whose names are their own), except for
-// the names nested definitions bind in f.
-func collectScope(body []python.Stmt, f *Func) {
-	var visit func(n python.Node) bool
-	visit = func(n python.Node) bool {
-		switch n := n.(type) {
-		case *python.Global:
-			for _, name := range n.Names {
-				f.Globals[name] = true
-			}
-		case *python.Nonlocal:
-			for _, name := range n.Names {
-				f.Nonlocals[name] = true
-			}
-		case *python.FunctionDef:
-			f.Locals[n.Name] = true
-			return false
-		case *python.AsyncFunctionDef:
-			f.Locals[n.Name] = true
-			return false
-		case *python.ClassDef:
-			f.Locals[n.Name] = true
-			return false
-		case *python.Lambda, *python.ListComp, *python.SetComp, *python.DictComp, *python.GeneratorExp:
-			// Their targets are their own; walrus targets leak but are
-			// rare enough to ignore.
-			return false
-		case *python.Name:
-			if n.Ctx == python.Store || n.Ctx == python.Del {
-				f.Locals[n.ID] = true
-			}
-		case *python.Import:
-			for _, a := range n.Names {
-				name := a.AsName
-				if name == "" {
-					name, _, _ = strings.Cut(a.Name, ".")
-				}
-				f.Locals[name] = true
-			}
-		case *python.ImportFrom:
-			for _, a := range n.Names {
-				name := a.AsName
-				if name == "" {
-					name = a.Name
-				}
-				f.Locals[name] = true
-			}
-		case *python.ExceptHandler:
-			if n.Name != "" {
-				f.Locals[n.Name] = true
-			}
-		case *python.MatchAs:
-			if n.Name != "" {
-				f.Locals[n.Name] = true
-			}
-		case *python.MatchStar:
-			if n.Name != "" {
-				f.Locals[n.Name] = true
-			}
-		}
-		return true
-	}
-	for _, s := range body {
-		python.Inspect(s, visit)
-	}
-}
-
-// inspectBody calls python.Inspect on each statement of body.
-func inspectBody(body []python.Stmt, fn func(python.Node) bool) {
-	for _, s := range body {
-		python.Inspect(s, fn)
-	}
+	return "", false
 }

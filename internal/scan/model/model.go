@@ -7,6 +7,7 @@ package model
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/pyrace/pyrace/internal/python"
@@ -56,8 +57,29 @@ type Module struct {
 	opts       Options
 	classByQua map[string]*Class
 	lines      []string
-	// events is the recorded walk (see Walk).
-	events []walkEvent
+	text       string
+	// scratch lends the walk's buffers, nil if none.
+	scratch *Scratch
+	// pyraceComment and threadSafeComment: see Comments.
+	pyraceComment, threadSafeComment bool
+	// events is the recorded walk (see Walk), kinds the kind of each
+	// node and kindCount the number of nodes of each kind; features are
+	// the module's Features, locksHeld whether a context holds a lock.
+	events    []Event
+	kinds     []Kind
+	kindCount [numKinds]int32
+	features  Features
+	locksHeld bool
+	// byKind are the positions of the nodes of each kind in the walk
+	// (slices of posAll), made on first use; stmtByLine the statement
+	// contexts by first line, those of line l from stmtStart[l] to
+	// stmtStart[l+1].
+	byKind     *[numKinds][]int32
+	posAll     []int32
+	stmtStart  []int32
+	stmtByLine []*Ctx
+	// stmtCtxs are the statement contexts in walk order, in chunks.
+	stmtCtxs [][]Ctx
 	// memo holds facts rules derive once per module (see Memo).
 	memo map[string]any
 }
@@ -88,7 +110,8 @@ type Class struct {
 	Methods map[string]*Func
 	// ClassAttrs are names assigned in the class body.
 	ClassAttrs map[string]bool
-	// LockAttrs are attributes (instance or class) holding locks.
+	// LockAttrs are attributes (instance or class) holding locks. This
+	// map and the next two are nil when empty.
 	LockAttrs map[string]bool
 	// LocalAttrs are attributes holding threading.local() objects.
 	LocalAttrs map[string]bool
@@ -127,20 +150,90 @@ type Func struct {
 	// __post_init__, __init_subclass__, __set_name__), test set-up
 	// (setUp, setUpClass, asyncSetUp) and methods called only from them.
 	Init bool
-	// Globals and Nonlocals are the names declared global or nonlocal;
+	// Globals and Nonlocals are the names declared global or nonlocal
+	// (nil when there are none);
 	// Locals the names bound in the function's own scope.
-	Globals, Nonlocals, Locals map[string]bool
+	Globals, Nonlocals map[string]bool
+	Locals             Names
 	// Synchronized is the synchronizing decorator of the function, "" if
 	// none: the whole body runs under that lock.
 	Synchronized string
 	// ThreadConfined is set by `# pyrace: thread-confined`.
 	ThreadConfined bool
+
+	// selfCalls are the private methods a method calls through its
+	// receiver, and lockUses its with statements and acquire() calls:
+	// what Build needs of the body once every class is known.
+	selfCalls []string
+	lockUses  []python.Node
+	// stored are the names the function's own scope binds or deletes,
+	// once per Name target; aliases its `name = Name/Attribute`
+	// assignments.
+	stored  []string
+	aliases []Alias
+}
+
+// Alias is an assignment `Name = Value` with a Name or Attribute value.
+type Alias struct {
+	Name  string
+	Value python.Expr
+}
+
+// Aliases lists the single-target assignments `x = y` / `x = a.b` of the
+// function's own scope (not in nested functions, classes, lambdas or
+// comprehensions), in order.
+func (f *Func) Aliases() []Alias { return f.aliases }
+
+// Stores counts the Name targets (stores and deletes) of name in the
+// function's own scope (not in nested functions, classes, lambdas or
+// comprehensions).
+func (f *Func) Stores(name string) int {
+	n := 0
+	for _, s := range f.stored {
+		if s == name {
+			n++
+		}
+	}
+	return n
 }
 
 // Build models a parsed file. name is the dotted module name.
 func Build(f *python.File, src []byte, name string, opts Options) *Module {
+	text := string(src)
+	return BuildSource(f, text, strings.Split(text, "\n"), name, opts)
+}
+
+// BuildSource is Build with the source text already converted and split
+// into lines (strings.Split(text, "\n")); a "\r" left at a line's end is
+// dropped (in a copy). The Module keeps both.
+func BuildSource(f *python.File, text string, lines []string, name string, opts Options) *Module {
+	return BuildScratch(f, text, lines, name, opts, nil)
+}
+
+// Scratch holds the large buffers of a module's walk so that the next
+// module built with it reuses them (see Module.Release). A Scratch serves
+// one goroutine.
+type Scratch struct {
+	events []Event
+	kinds  []Kind
+	pos    []int32
+}
+
+// BuildScratch is BuildSource taking the walk's buffers from s (nil: new
+// ones).
+func BuildScratch(f *python.File, text string, lines []string, name string, opts Options, s *Scratch) *Module {
 	if len(opts.SyncDecorators) == 0 {
 		opts.SyncDecorators = DefaultSyncDecorators()
+	}
+	for i, l := range lines {
+		if strings.HasSuffix(l, "\r") {
+			lines = slices.Clone(lines)
+			for j := i; j < len(lines); j++ {
+				lines[j] = strings.TrimSuffix(lines[j], "\r")
+			}
+			text = "" // the lines are no longer slices of it
+			break
+		}
 	}
 	m := &Module{
 		File:          f,
@@ -151,17 +244,86 @@ func Build(f *python.File, src []byte, name string, opts Options) *Module {
 		ThreadLocal:   map[string]bool{},
 		opts:          opts,
 		classByQua:    map[string]*Class{},
-		lines:         strings.Split(string(src), "\n"),
-	}
-	for i, l := range m.lines {
-		m.lines[i] = strings.TrimSuffix(l, "\r")
+		lines:         lines,
+		text:          text,
+		scratch:       s,
 	}
 	b := builder{m: m}
+	if text != "" {
+		m.pyraceComment, m.threadSafeComment = commentMarks(text)
+	} else {
+		for _, l := range lines {
+			p, t := commentMarks(l)
+			m.pyraceComment = m.pyraceComment || p
+			m.threadSafeComment = m.threadSafeComment || t
+		}
+	}
+	b.pyrace = m.pyraceComment
 	b.module(f.Module.Body)
+	b.traverse()
 	b.initClosure()
 	b.intent()
+	b.traversed.resolveLocks()
+	for _, fn := range m.Funcs {
+		fn.selfCalls, fn.lockUses = nil, nil
+	}
 	return m
 }
+
+// commentMarks reports whether text has a `#` followed by blanks (space,
+// tab, form feed, carriage return) and `pyrace:`, and one followed by
+// blanks and `thread_safe_ok`: what every pyrace annotation and every
+// suppression comment starts with (`#\s*pyrace:`, `#\s*thread_safe_ok`, on
+// one line).
+func commentMarks(text string) (pyrace, threadSafe bool) {
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], '#')
+		if j < 0 {
+			break
+		}
+		k := i + j + 1
+		for k < len(text) && (text[k] == ' ' || text[k] == '\t' || text[k] == '\f' || text[k] == '\r') {
+			k++
+		}
+		rest := text[k:]
+		pyrace = pyrace || strings.HasPrefix(rest, "pyrace:")
+		threadSafe = threadSafe || strings.HasPrefix(rest, "thread_safe_ok")
+		if pyrace && threadSafe {
+			break
+		}
+		i = i + j + 1
+	}
+	return pyrace, threadSafe
+}
+
+// Comments reports whether the source may hold pyrace comments: a
+// `# pyrace: ...` annotation or suppression, a `# thread_safe_ok`. When a
+// result is false, the source has none of that kind.
+func (m *Module) Comments() (pyrace, threadSafe bool) {
+	return m.pyraceComment, m.threadSafeComment
+}
+
+// Release hands the walk's buffers back to the Scratch the module was
+// built with, for the next module: the module must not be used after.
+func (m *Module) Release() {
+	s := m.scratch
+	if s == nil {
+		return
+	}
+	m.scratch = nil
+	clear(m.events) // no stale references for the collector to follow
+	if cap(m.events) > cap(s.events) {
+		s.events, s.kinds = m.events[:0], m.kinds[:0]
+	}
+	if cap(m.posAll) > cap(s.pos) {
+		s.pos = m.posAll[:0]
+	}
+	m.events, m.kinds, m.byKind, m.posAll = nil, nil, nil, nil
+}
+
+// Text returns the source text the lines are split from, "" when it is
+// not available (line ends were changed).
+func (m *Module) Text() string { return m.text }
 
 // Options returns the options the module was built with.
 func (m *Module) Options() Options { return m.opts }

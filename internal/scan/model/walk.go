@@ -86,11 +86,11 @@ func (m *Module) resolveName(f *Func, id string) Ref {
 		return Ref{Kind: RefGlobal, Key: id, Name: id}
 	case f.Nonlocals[id]:
 		return Ref{Kind: RefNonlocal, Key: f.outerQual(id) + "." + id, Name: id}
-	case f.Locals[id]:
+	case f.Locals.Has(id):
 		return Ref{Kind: RefLocal, Key: id, Name: id}
 	}
 	for p := f.Parent; p != nil; p = p.Parent {
-		if p.Locals[id] {
+		if p.Locals.Has(id) {
 			return Ref{Kind: RefLocal, Key: id, Name: id}
 		}
 	}
@@ -103,7 +103,7 @@ func (m *Module) resolveName(f *Func, id string) Ref {
 // outerQual is the function that owns a nonlocal name.
 func (f *Func) outerQual(id string) string {
 	for p := f.Parent; p != nil; p = p.Parent {
-		if p.Locals[id] {
+		if p.Locals.Has(id) {
 			return p.Qual
 		}
 	}
@@ -137,7 +137,7 @@ func (m *Module) resolveAttr(f *Func, a *python.Attribute) Ref {
 	meth := f.method()
 	if n, ok := a.Value.(*python.Name); ok {
 		if meth != nil {
-			shadowed := f != meth && f.Locals[n.ID]
+			shadowed := f != meth && f.Locals.Has(n.ID)
 			if !shadowed && n.ID == meth.SelfName && meth.SelfName != "" {
 				c := meth.Class
 				if c.LocalAttrs[a.Attr] {
@@ -202,18 +202,6 @@ func (c *Ctx) Symbol() string {
 	return c.Func.Qual
 }
 
-func (c *Ctx) with(keys ...string) *Ctx {
-	n := *c
-	n.Held = append(slices.Clone(c.Held), keys...)
-	return &n
-}
-
-func (c *Ctx) without(key string) *Ctx {
-	n := *c
-	n.Held = slices.DeleteFunc(slices.Clone(c.Held), func(k string) bool { return k == key })
-	return &n
-}
-
 // LockKey returns the identity of the lock e stands for ("self._lock",
 // "_LOCK", "Cls._lock"), or false when e does not look like a lock: a
 // lock created in this module or class, or a name matching the lock-name
@@ -246,195 +234,167 @@ func (m *Module) LockKey(f *Func, e python.Expr) (string, bool) {
 // functions and classes are visited as their own scopes, not as part of
 // the enclosing one.
 //
-// The walk is done once per module and replayed for every later call, so
-// that each rule walking the module costs a pass over a slice. A Module is
-// not safe for concurrent use.
+// Build records the walk once; every call replays it, so that each rule
+// walking the module costs a pass over a slice. A Module is not safe for
+// concurrent use.
 func (m *Module) Walk(fn func(*Ctx, python.Node)) {
-	if m.events == nil {
-		m.events = []walkEvent{}
-		w := walker{m: m, fn: func(c *Ctx, n python.Node) {
-			m.events = append(m.events, walkEvent{c, n})
-		}}
-		w.stmts(m.File.Module.Body, &Ctx{Module: m})
-		for _, f := range m.Funcs {
-			ctx := &Ctx{Module: m, Func: f}
-			if f.Synchronized != "" {
-				ctx = ctx.with(f.Synchronized)
-			}
-			w.stmts(f.Body, ctx)
-		}
-	}
 	for _, e := range m.events {
-		fn(e.ctx, e.node)
+		fn(e.Ctx, e.Node)
 	}
 }
 
-// walkEvent is one node of the walk with its context.
-type walkEvent struct {
-	ctx  *Ctx
-	node python.Node
-}
-
-type walker struct {
-	m  *Module
-	fn func(*Ctx, python.Node)
-}
-
-// stmts walks a statement list, tracking X.acquire() / X.release() pairs:
-// the statements between them hold X.
-func (w *walker) stmts(body []python.Stmt, ctx *Ctx) {
-	cur := ctx
-	for _, s := range body {
-		w.stmt(s, cur)
-		if key, ok := w.lockCall(cur.Func, s, "acquire"); ok {
-			cur = cur.with(key)
-			continue
+// WalkKinds is Walk restricted to the nodes of the kinds in ks, in the
+// same order: a rule that looks at a few kinds of node skips the others
+// without a call, and without looking at them when they are few.
+func (m *Module) WalkKinds(ks KindSet, fn func(*Ctx, python.Node)) {
+	total := 0
+	lists := 0
+	for k := range numKinds {
+		if ks.Has(k) && m.kindCount[k] > 0 {
+			total += int(m.kindCount[k])
+			lists++
 		}
-		if key, ok := w.lockCall(cur.Func, s, "release"); ok {
-			cur = cur.without(key)
-			continue
+	}
+	if total == 0 {
+		return
+	}
+	if lists > 1 && (3+2*lists)*total >= 5*len(m.events) {
+		// Many, of many kinds: one pass over the kinds costs less than
+		// merging the positions of each.
+		for i, k := range m.kinds {
+			if ks&(1<<k) != 0 {
+				e := &m.events[i]
+				fn(e.Ctx, e.Node)
+			}
 		}
-		if t, ok := s.(*python.Try); ok {
-			for _, fs := range t.Finalbody {
-				if key, ok := w.lockCall(cur.Func, fs, "release"); ok {
-					cur = cur.without(key)
+		return
+	}
+	// Otherwise merge the positions of each kind.
+	byKind := m.positions()
+	if lists == 1 {
+		for k := range numKinds {
+			if ks.Has(k) {
+				for _, i := range byKind[k] {
+					e := &m.events[i]
+					fn(e.Ctx, e.Node)
 				}
 			}
 		}
-	}
-}
-
-// lockCall returns the lock of a `X.acquire()` / `X.release()` statement.
-func (w *walker) lockCall(f *Func, s python.Stmt, method string) (string, bool) {
-	es, ok := s.(*python.ExprStmt)
-	if !ok {
-		return "", false
-	}
-	return w.lockMethodCall(f, es.Value, method)
-}
-
-func (w *walker) lockMethodCall(f *Func, e python.Expr, method string) (string, bool) {
-	call, ok := e.(*python.Call)
-	if !ok {
-		return "", false
-	}
-	a, ok := call.Func.(*python.Attribute)
-	if !ok || a.Attr != method {
-		return "", false
-	}
-	return w.m.LockKey(f, a.Value)
-}
-
-func (w *walker) stmt(s python.Stmt, ctx *Ctx) {
-	sctx := *ctx
-	sctx.Stmt = s
-	c := &sctx
-	w.fn(c, s)
-	switch s := s.(type) {
-	case *python.FunctionDef:
-		w.exprs(c, s.DecoratorList...)
-		w.args(c, s.Args)
-	case *python.AsyncFunctionDef:
-		w.exprs(c, s.DecoratorList...)
-		w.args(c, s.Args)
-	case *python.ClassDef:
-		w.exprs(c, s.DecoratorList...)
-		w.exprs(c, s.Bases...)
-		// The class body runs once, at definition: module-level code.
-		w.stmts(s.Body, &Ctx{Module: w.m, Func: ctx.Func, Held: ctx.Held})
-	case *python.With:
-		w.with(c, s.Items, s.Body)
-	case *python.AsyncWith:
-		w.with(c, s.Items, s.Body)
-	case *python.If:
-		w.exprs(c, s.Test)
-		if key, ok := w.lockMethodCall(c.Func, s.Test, "acquire"); ok {
-			w.stmts(s.Body, ctx.with(key))
-		} else {
-			w.stmts(s.Body, ctx)
-		}
-		w.stmts(s.Orelse, ctx)
-	case *python.For:
-		w.exprs(c, s.Target, s.Iter)
-		w.stmts(s.Body, ctx)
-		w.stmts(s.Orelse, ctx)
-	case *python.AsyncFor:
-		w.exprs(c, s.Target, s.Iter)
-		w.stmts(s.Body, ctx)
-		w.stmts(s.Orelse, ctx)
-	case *python.While:
-		w.exprs(c, s.Test)
-		w.stmts(s.Body, ctx)
-		w.stmts(s.Orelse, ctx)
-	case *python.Try:
-		w.stmts(s.Body, ctx)
-		for _, h := range s.Handlers {
-			w.exprs(c, h.Type)
-			w.stmts(h.Body, ctx)
-		}
-		w.stmts(s.Orelse, ctx)
-		w.stmts(s.Finalbody, ctx)
-	case *python.TryStar:
-		w.stmts(s.Body, ctx)
-		for _, h := range s.Handlers {
-			w.exprs(c, h.Type)
-			w.stmts(h.Body, ctx)
-		}
-		w.stmts(s.Orelse, ctx)
-		w.stmts(s.Finalbody, ctx)
-	case *python.Match:
-		w.exprs(c, s.Subject)
-		for _, mc := range s.Cases {
-			w.exprs(c, mc.Guard)
-			w.stmts(mc.Body, ctx)
-		}
-	default:
-		python.Inspect(s, func(n python.Node) bool {
-			if n == python.Node(s) {
-				return true
-			}
-			w.fn(c, n)
-			return true
-		})
-	}
-}
-
-func (w *walker) with(c *Ctx, items []*python.WithItem, body []python.Stmt) {
-	var keys []string
-	for _, it := range items {
-		w.exprs(c, it.ContextExpr)
-		if it.OptionalVars != nil {
-			w.exprs(c, it.OptionalVars)
-		}
-		if key, ok := w.m.LockKey(c.Func, it.ContextExpr); ok {
-			keys = append(keys, key)
-		}
-	}
-	inner := *c
-	inner.Stmt = nil
-	w.stmts(body, inner.with(keys...))
-}
-
-func (w *walker) args(c *Ctx, a *python.Arguments) {
-	if a == nil {
 		return
 	}
-	w.exprs(c, a.Defaults...)
-	for _, d := range a.KwDefaults {
-		if d != nil {
-			w.exprs(c, d)
+	var heads [numKinds][]int32
+	n := 0
+	for k := range numKinds {
+		if ks.Has(k) && len(byKind[k]) > 0 {
+			heads[n] = byKind[k]
+			n++
 		}
+	}
+	for {
+		best := -1
+		for h := range n {
+			if len(heads[h]) > 0 && (best < 0 || heads[h][0] < heads[best][0]) {
+				best = h
+			}
+		}
+		if best < 0 {
+			return
+		}
+		e := &m.events[heads[best][0]]
+		heads[best] = heads[best][1:]
+		fn(e.Ctx, e.Node)
 	}
 }
 
-func (w *walker) exprs(c *Ctx, es ...python.Expr) {
-	for _, e := range es {
-		if e == nil {
-			continue
+// positions lists, per kind, the positions of its nodes in the walk.
+func (m *Module) positions() *[numKinds][]int32 {
+	if m.byKind == nil {
+		m.byKind = new([numKinds][]int32)
+		var all []int32
+		if s := m.scratch; s != nil && cap(s.pos) >= len(m.events) {
+			all, s.pos = s.pos[:len(m.events)], nil
+		} else {
+			all = make([]int32, len(m.events))
 		}
-		python.Inspect(e, func(n python.Node) bool {
-			w.fn(c, n)
-			return true
-		})
+		m.posAll = all
+		off := 0
+		for k := range numKinds {
+			c := int(m.kindCount[k])
+			m.byKind[k] = all[off : off : off+c]
+			off += c
+		}
+		for i, k := range m.kinds {
+			m.byKind[k] = append(m.byKind[k], int32(i))
+		}
 	}
+	return m.byKind
+}
+
+// LocksHeld reports whether the walk holds a lock anywhere: a with block
+// or an acquire()/release() region on a lock, or a synchronizing
+// decorator.
+func (m *Module) LocksHeld() bool {
+	return m.locksHeld
+}
+
+// StmtCtx returns the context of a statement of the module (every
+// statement is in the walk), nil for a node that is not one.
+func (m *Module) StmtCtx(s python.Stmt) *Ctx {
+	if m.stmtStart == nil {
+		m.indexStmts()
+	}
+	l := stmtBucket(s, len(m.stmtStart)-1)
+	for _, c := range m.stmtByLine[m.stmtStart[l]:m.stmtStart[l+1]] {
+		if c.Stmt == s {
+			return c
+		}
+	}
+	return nil
+}
+
+// stmtBucket is the line a statement is filed under: its first line, or
+// 0 when that is out of range.
+func stmtBucket(s python.Stmt, lines int) int {
+	l := s.Pos().Line
+	if l < 0 || l >= lines {
+		return 0
+	}
+	return l
+}
+
+// indexStmts files the statement contexts by first line (a counting sort).
+func (m *Module) indexStmts() {
+	lines := len(m.lines) + 2
+	start := make([]int32, lines+1)
+	for _, slab := range m.stmtCtxs {
+		for j := range slab {
+			start[stmtBucket(slab[j].Stmt, lines)+1]++
+		}
+	}
+	for l := 1; l <= lines; l++ {
+		start[l] += start[l-1]
+	}
+	by := make([]*Ctx, start[lines])
+	fill := slices.Clone(start[:lines])
+	for _, slab := range m.stmtCtxs {
+		for j := range slab {
+			c := &slab[j]
+			l := stmtBucket(c.Stmt, lines)
+			by[fill[l]] = c
+			fill[l]++
+		}
+	}
+	m.stmtStart, m.stmtByLine = start, by
+}
+
+// Event is one node of the walk with its context.
+type Event struct {
+	Ctx  *Ctx
+	Node python.Node
+}
+
+// Events returns the walk (as Walk visits it) and the kind of each node,
+// for a rule that loops over the walk itself. Both are read-only.
+func (m *Module) Events() ([]Event, []Kind) {
+	return m.events, m.kinds
 }

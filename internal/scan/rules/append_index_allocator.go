@@ -49,69 +49,88 @@ type lsListUse struct {
 }
 
 func lsCheckAppendIndex(m *model.Module, report func(scan.Report)) {
-	if !lsAnyLine(m, func(l string) bool { return strings.Contains(l, ".append(") }) ||
-		!lsAnyLine(m, func(l string) bool {
-			return (strings.Contains(l, "len(") && (strings.Contains(l, ") - 1") || strings.Contains(l, ")-1") ||
-				strings.Contains(l, "= len("))) || strings.Contains(l, ".index(")
-		}) {
-		return
-	}
 	var appends, reads, lens []lsListUse
-	lf := newLsFacts(m, func(lf *lsFacts, ctx *model.Ctx, n python.Node) {
-		use := func(node python.Node, target python.Expr) (lsListUse, bool) {
-			if !lsIsState(target) {
-				return lsListUse{}, false
-			}
-			ref := lf.resolve(ctx.Func, target)
-			if !ref.Shared() {
-				return lsListUse{}, false
-			}
-			return lsListUse{node: node, ctx: ctx, ref: ref, id: lsStateID(ref)}, true
-		}
-		switch n := n.(type) {
-		case *python.Call:
-			a, ok := n.Func.(*python.Attribute)
-			if !ok {
-				return
-			}
-			switch {
-			case a.Attr == "append" && len(n.Args) == 1:
-				if u, ok := use(n, a.Value); ok {
-					appends = append(appends, u)
+	lf := lsFactsOf(m)
+	// Two passes: the appends first (most modules have none to shared
+	// state), then, past the text filter, the index reads and lengths.
+	visit := func(kinds model.KindSet, first bool) {
+		m.WalkKinds(kinds, func(ctx *model.Ctx, n python.Node) {
+			use := func(node python.Node, target python.Expr) (lsListUse, bool) {
+				if !lsIsState(target) {
+					return lsListUse{}, false
 				}
-			case a.Attr == "index" && len(n.Args) >= 1:
-				if u, ok := use(n, a.Value); ok {
-					reads = append(reads, u)
+				ref := lf.resolve(ctx.Func, target)
+				if !ref.Shared() {
+					return lsListUse{}, false
 				}
+				return lsListUse{node: node, ctx: ctx, ref: ref, id: lsStateID(ref)}, true
 			}
-		case *python.BinOp:
-			// len(x) - 1
-			if x, ok := lsLenOf(n.Left); ok && n.Op == python.Sub {
-				if k, ok := lsIntConst(n.Right); ok && k == "1" {
-					if u, ok := use(n, x); ok {
+			switch n := n.(type) {
+			case *python.Call:
+				a, ok := n.Func.(*python.Attribute)
+				if !ok {
+					return
+				}
+				switch {
+				case a.Attr == "append" && len(n.Args) == 1 && first:
+					if u, ok := use(n, a.Value); ok {
+						appends = append(appends, u)
+					}
+				case a.Attr == "index" && len(n.Args) >= 1 && !first:
+					if u, ok := use(n, a.Value); ok {
 						reads = append(reads, u)
 					}
 				}
-			}
-		case *python.Assign:
-			if ctx.Stmt == python.Stmt(n) {
-				if x, ok := lsLenValue(n.Value); ok {
-					if u, ok := use(n, x); ok {
-						lens = append(lens, u)
+			case *python.BinOp:
+				// len(x) - 1
+				if x, ok := lsLenOf(n.Left); ok && n.Op == python.Sub {
+					if k, ok := lsIntConst(n.Right); ok && k == "1" {
+						if u, ok := use(n, x); ok {
+							reads = append(reads, u)
+						}
+					}
+				}
+			case *python.Assign:
+				if ctx.Stmt == python.Stmt(n) {
+					if x, ok := lsLenValue(n.Value); ok {
+						if u, ok := use(n, x); ok {
+							lens = append(lens, u)
+						}
+					}
+				}
+			case *python.AnnAssign:
+				if ctx.Stmt == python.Stmt(n) && n.Value != nil {
+					if x, ok := lsLenValue(n.Value); ok {
+						if u, ok := use(n, x); ok {
+							lens = append(lens, u)
+						}
 					}
 				}
 			}
-		case *python.AnnAssign:
-			if ctx.Stmt == python.Stmt(n) && n.Value != nil {
-				if x, ok := lsLenValue(n.Value); ok {
-					if u, ok := use(n, x); ok {
-						lens = append(lens, u)
-					}
-				}
-			}
-		}
-	})
+		})
+	}
+	visit(model.Kinds(model.KCall), true)
 	if len(appends) == 0 {
+		return
+	}
+	visit(model.Kinds(model.KCall, model.KBinOp, model.KAssign, model.KAnnAssign), false)
+	if len(reads) == 0 && len(lens) == 0 {
+		return // nothing to pair with the appends
+	}
+	// The text filter, last: it costs more than the walks above, and the
+	// uses found show where to look first.
+	var appendAt, readAt []python.Node
+	for _, a := range appends {
+		appendAt = append(appendAt, a.node)
+	}
+	for _, u := range append(append([]lsListUse{}, reads...), lens...) {
+		readAt = append(readAt, u.node)
+	}
+	if !lsAnyLineWith(m, []string{".append("}, func(l string) bool { return strings.Contains(l, ".append(") }, appendAt...) ||
+		!lsAnyLineWith(m, []string{".index(", ") - 1", ")-1", "= len("}, func(l string) bool {
+			return (strings.Contains(l, "len(") && (strings.Contains(l, ") - 1") || strings.Contains(l, ")-1") ||
+				strings.Contains(l, "= len("))) || strings.Contains(l, ".index(")
+		}, readAt...) {
 		return
 	}
 	type pair struct {
@@ -120,7 +139,25 @@ func lsCheckAppendIndex(m *model.Module, report func(scan.Report)) {
 	}
 	pairs := map[python.Node]pair{}
 	var order []python.Node
+	// The uses by function (in walk order), and the lengths by statement:
+	// a block looks at its own function's only.
+	appendsOf := map[*model.Func][]lsListUse{}
+	for _, a := range appends {
+		appendsOf[a.ctx.Func] = append(appendsOf[a.ctx.Func], a)
+	}
+	readsOf := map[*model.Func][]lsListUse{}
+	for _, rd := range reads {
+		readsOf[rd.ctx.Func] = append(readsOf[rd.ctx.Func], rd)
+	}
+	lensAt := map[python.Node][]lsListUse{}
+	for _, l := range lens {
+		lensAt[l.node] = append(lensAt[l.node], l)
+	}
 	lsBlocks(m, func(f *model.Func, block []python.Stmt) {
+		fAppends, fReads := appendsOf[f], readsOf[f]
+		if len(fAppends) == 0 {
+			return // both forms pair with an append of the function
+		}
 		rest := func(i int) (lsRegion, bool) { return lsStmtsRegion(block[i+1:]) }
 		for i, s := range block {
 			r, ok := rest(i)
@@ -131,12 +168,12 @@ func lsCheckAppendIndex(m *model.Module, report func(scan.Report)) {
 			// append under a lock that the read is outside of), then an
 			// index read later in the block.
 			in := lsSpan(s)
-			for _, a := range appends {
-				if a.ctx.Func != f || !in.contains(a.node) {
+			for _, a := range fAppends {
+				if !in.contains(a.node) {
 					continue
 				}
-				for _, rd := range reads {
-					if rd.id == a.id && rd.ctx.Func == f && r.contains(rd.node) {
+				for _, rd := range fReads {
+					if rd.id == a.id && r.contains(rd.node) {
 						if _, seen := pairs[rd.node]; !seen {
 							order = append(order, rd.node)
 						}
@@ -145,12 +182,12 @@ func lsCheckAppendIndex(m *model.Module, report func(scan.Report)) {
 				}
 			}
 			// Pre form: `i = len(x)` in s, then an append later.
-			for _, l := range lens {
-				if l.node != python.Node(s) || l.ctx.Func != f || !lsLenTargetUsed(s, block[i+1:]) {
+			for _, l := range lensAt[s] {
+				if l.ctx.Func != f || !lsLenTargetUsed(s, block[i+1:]) {
 					continue
 				}
-				for _, a := range appends {
-					if a.id == l.id && a.ctx.Func == f && r.contains(a.node) {
+				for _, a := range fAppends {
+					if a.id == l.id && r.contains(a.node) {
 						if _, seen := pairs[l.node]; !seen {
 							order = append(order, l.node)
 							pairs[l.node] = pair{first: l, second: a, pre: true}

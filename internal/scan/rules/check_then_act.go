@@ -103,16 +103,24 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 	c := &ctaChecker{m: m, fl: fl, report: report, done: map[python.Node]bool{}}
 	fl.codeBlocks(func(f *model.Func, stmts []python.Stmt) {
 		for i, s := range stmts {
-			ctx := fl.stmtCtx[s]
-			if ctx == nil {
-				continue
-			}
-			if f != nil {
-				c.staleRead(stmts, i, ctx)
-			}
+			// The context is looked up only where it is needed: at a
+			// read of shared state, at a test establishing facts.
 			switch s := s.(type) {
+			case *python.Assign:
+				if f != nil && staleCandidate(s) {
+					if ctx := fl.m.StmtCtx(s); ctx != nil {
+						c.staleRead(stmts, i, ctx)
+					}
+				}
 			case *python.If:
 				body, orelse := parseFacts(s.Test)
+				if len(body) == 0 && len(orelse) == 0 {
+					continue
+				}
+				ctx := fl.m.StmtCtx(s)
+				if ctx == nil {
+					continue
+				}
 				c.region(region{facts: body, stmts: s.Body, ctx: ctx})
 				c.region(region{facts: orelse, stmts: s.Orelse, ctx: ctx, exit: "else"})
 				if exits(s.Body) {
@@ -122,13 +130,30 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 				}
 			case *python.While:
 				body, _ := parseFacts(s.Test)
-				c.region(region{facts: body, stmts: s.Body, ctx: ctx})
+				if len(body) == 0 {
+					continue
+				}
+				if ctx := fl.m.StmtCtx(s); ctx != nil {
+					c.region(region{facts: body, stmts: s.Body, ctx: ctx})
+				}
 			}
 		}
 	})
 	for _, r := range fl.exprRegions {
 		c.region(r)
 	}
+}
+
+// staleCandidate reports whether an assignment can start staleRead's
+// shape: `v = S`, S a read of state.
+func staleCandidate(as *python.Assign) bool {
+	if len(as.Targets) != 1 {
+		return false
+	}
+	if _, ok := as.Targets[0].(*python.Name); !ok {
+		return false
+	}
+	return readState(as.Value) != nil
 }
 
 // staleRead finds `v = S` (S shared: `d[k]`, `d.get(k)`, `self.x`), then a
@@ -170,7 +195,7 @@ func (c *ctaChecker) staleRead(stmts []python.Stmt, i int, readCtx *model.Ctx) {
 		var write python.Stmt
 		var wctx *model.Ctx
 		rebound := false // v holds a fresh value at the write
-		c.fl.scanStmts(region, c.fl.stmtCtx[ifs], func(ctx *model.Ctx, n python.Node) bool {
+		c.fl.scanStmts(region, c.fl.m.StmtCtx(ifs), func(ctx *model.Ctx, n python.Node) bool {
 			if write != nil {
 				return false
 			}

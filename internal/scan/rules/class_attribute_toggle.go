@@ -51,9 +51,13 @@ func classAttributeToggle() rule {
 var lkCapWordsRE = regexp.MustCompile(`^_*[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$`)
 
 func checkClassAttributeToggle(m *model.Module, report func(scan.Report)) {
-	var idx map[python.Stmt]lkStmtLoc
+	var idx *lkIndex
 	imported := lkFromImported(m)
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	kinds := model.Kinds(model.KAssign, model.KAnnAssign, model.KDelete)
+	if m.Has(model.HasSetattrCall) {
+		kinds |= model.Kinds(model.KCall) // the calls looked at are setattr() and delattr()
+	}
+	m.WalkKinds(kinds, func(ctx *model.Ctx, n python.Node) {
 		var targets []python.Expr
 		verb := "set"
 		switch s := n.(type) {
@@ -82,10 +86,20 @@ func checkClassAttributeToggle(m *model.Module, report func(scan.Report)) {
 		default:
 			return
 		}
-		if ctx.Func == nil || ctx.Locked() || !unowned(ctx) || ilForkHandler(ctx.Func) {
+		if ctx.Func == nil || ctx.Locked() {
 			return
 		}
-		for _, t := range lkFlattenTargets(targets) {
+		targets = lkFlattenTargets(targets)
+		attr := false
+		for _, t := range targets {
+			if _, ok := t.(*python.Attribute); ok {
+				attr = true
+			}
+		}
+		if !attr || !unowned(ctx) || ilForkHandler(ctx.Func) {
+			return
+		}
+		for _, t := range targets {
 			a, ok := t.(*python.Attribute)
 			if !ok {
 				continue
@@ -97,7 +111,7 @@ func checkClassAttributeToggle(m *model.Module, report func(scan.Report)) {
 			if idx == nil {
 				idx = lkStmtIndex(m)
 			}
-			if ctx.Stmt != nil && lkLazyInitGuard(idx, ctx.Stmt, a, ctx.Func.Body, ctx.Func.Globals) {
+			if ctx.Stmt != nil && lkLazyInitGuard(idx.scope(ctx.Func), ctx.Stmt, a, ctx.Func.Body, ctx.Func.Globals) {
 				continue
 			}
 			var related []scan.RelatedNode
@@ -120,22 +134,10 @@ func checkClassAttributeToggle(m *model.Module, report func(scan.Report)) {
 	})
 }
 
-// lkFlattenTargets expands tuple and list targets.
+// lkFlattenTargets expands tuple and list targets. The result may be ts
+// itself: callers must not change it.
 func lkFlattenTargets(ts []python.Expr) []python.Expr {
-	var out []python.Expr
-	for _, t := range ts {
-		switch t := t.(type) {
-		case *python.Tuple:
-			out = append(out, lkFlattenTargets(t.Elts)...)
-		case *python.List:
-			out = append(out, lkFlattenTargets(t.Elts)...)
-		case *python.Starred:
-			out = append(out, lkFlattenTargets([]python.Expr{t.Value})...)
-		default:
-			out = append(out, t)
-		}
-	}
-	return out
+	return flatTargets(ts)
 }
 
 // lkClassAttrTarget reports whether a is an attribute of a class itself
@@ -162,7 +164,7 @@ func lkClassAttrTarget(m *model.Module, f *model.Func, a *python.Attribute, impo
 		}
 		for g := f; g != nil; g = g.Parent {
 			if g.Class != nil {
-				if g.SelfName == self.ID && (g == f || !f.Locals[self.ID]) {
+				if g.SelfName == self.ID && (g == f || !f.Locals.Has(self.ID)) {
 					return g.Class.Name + "." + a.Attr, g.Class, scan.High, true
 				}
 				break

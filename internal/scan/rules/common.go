@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/pyrace/pyrace/internal/python"
 )
 
@@ -98,4 +100,53 @@ func readsTarget(value, target python.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// containsLower reports whether strings.ToLower(s) contains sub, a
+// lower-case ASCII string, without allocating when s is ASCII.
+func containsLower(s, sub string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.Contains(strings.ToLower(s), sub)
+		}
+	}
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+// nameFilter is a small Bloom filter over names: mayHave is false for
+// most names not added, at no more cost than a few instructions, so that a
+// map lookup runs only for likely members.
+type nameFilter [4]uint64
+
+func nameBit(s string) uint {
+	if s == "" {
+		return 0
+	}
+	return (uint(len(s))*31 + uint(s[0])*7 + uint(s[len(s)-1])) & 255
+}
+
+func (b *nameFilter) add(s string) {
+	h := nameBit(s)
+	b[h>>6] |= 1 << (h & 63)
+}
+
+func (b *nameFilter) mayHave(s string) bool {
+	h := nameBit(s)
+	return b[h>>6]&(1<<(h&63)) != 0
 }

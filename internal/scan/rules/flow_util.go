@@ -17,8 +17,6 @@ import (
 // flow is what one walk of a module tells the flow rules.
 type flow struct {
 	m *model.Module
-	// stmtCtx is the context of every statement the walk visited.
-	stmtCtx map[python.Stmt]*model.Ctx
 	// muts are the writes to containers and the rebindings, by state key.
 	muts map[string][]*mutation
 	// kinds are container kinds ("dict", "list", "set", "deque") known
@@ -52,13 +50,13 @@ type flow struct {
 	// gives a defaultdict (where an item read inserts).
 	ddNames, ddAttrs map[string]bool
 	funcByName       map[string]*model.Func
+	funcNames        nameFilter
 
 	// What each flow rule collects during the walk.
 	iterSites   []iterSite // FT003
 	iterSeen    map[python.Expr]bool
 	exprRegions []region   // FT005
 	orAssigns   []orAssign // FT010
-	blocks      []codeBlock
 }
 
 // pendingKind is a container kind (or "defaultdict") learnt for ref.
@@ -114,42 +112,79 @@ type mutInfo struct {
 	ambiguous bool
 }
 
-// containerMethods are the methods that change a container in place.
-var containerMethods = map[string]mutInfo{
-	"append":                      {kind: "list"},
-	"extend":                      {kind: "list"},
-	"insert":                      {kind: "list"},
-	"remove":                      {removes: true, ambiguous: true},
-	"pop":                         {removes: true, ambiguous: true},
-	"popitem":                     {kind: "dict", removes: true},
-	"setdefault":                  {kind: "dict"},
-	"update":                      {ambiguous: true},
-	"clear":                       {removes: true, ambiguous: true},
-	"add":                         {kind: "set", ambiguous: true},
-	"discard":                     {kind: "set", removes: true},
-	"difference_update":           {kind: "set", removes: true},
-	"intersection_update":         {kind: "set", removes: true},
-	"symmetric_difference_update": {kind: "set", removes: true},
-	"sort":                        {kind: "list", ambiguous: true},
-	"reverse":                     {kind: "list", ambiguous: true},
-	"appendleft":                  {kind: "deque"},
-	"extendleft":                  {kind: "deque"},
-	"popleft":                     {kind: "deque", removes: true},
-	"rotate":                      {kind: "deque", ambiguous: true},
-	"__setitem__":                 {},
-	"__delitem__":                 {removes: true},
+// containerMethod describes a method that changes a container in place.
+func containerMethod(name string) (mutInfo, bool) {
+	switch name {
+	case "append":
+		return mutInfo{kind: "list"}, true
+	case "extend":
+		return mutInfo{kind: "list"}, true
+	case "insert":
+		return mutInfo{kind: "list"}, true
+	case "remove":
+		return mutInfo{removes: true, ambiguous: true}, true
+	case "pop":
+		return mutInfo{removes: true, ambiguous: true}, true
+	case "popitem":
+		return mutInfo{kind: "dict", removes: true}, true
+	case "setdefault":
+		return mutInfo{kind: "dict"}, true
+	case "update":
+		return mutInfo{ambiguous: true}, true
+	case "clear":
+		return mutInfo{removes: true, ambiguous: true}, true
+	case "add":
+		return mutInfo{kind: "set", ambiguous: true}, true
+	case "discard":
+		return mutInfo{kind: "set", removes: true}, true
+	case "difference_update":
+		return mutInfo{kind: "set", removes: true}, true
+	case "intersection_update":
+		return mutInfo{kind: "set", removes: true}, true
+	case "symmetric_difference_update":
+		return mutInfo{kind: "set", removes: true}, true
+	case "sort":
+		return mutInfo{kind: "list", ambiguous: true}, true
+	case "reverse":
+		return mutInfo{kind: "list", ambiguous: true}, true
+	case "appendleft":
+		return mutInfo{kind: "deque"}, true
+	case "extendleft":
+		return mutInfo{kind: "deque"}, true
+	case "popleft":
+		return mutInfo{kind: "deque", removes: true}, true
+	case "rotate":
+		return mutInfo{kind: "deque", ambiguous: true}, true
+	case "__setitem__":
+		return mutInfo{}, true
+	case "__delitem__":
+		return mutInfo{removes: true}, true
+	}
+	return mutInfo{}, false
 }
 
-// containerFuncs are functions that change the container passed first.
-var containerFuncs = map[string]mutInfo{
-	"heappush":     {kind: "list"},
-	"heappop":      {kind: "list", removes: true},
-	"heapify":      {kind: "list"},
-	"heapreplace":  {kind: "list", removes: true},
-	"heappushpop":  {kind: "list", removes: true},
-	"insort":       {kind: "list"},
-	"insort_left":  {kind: "list"},
-	"insort_right": {kind: "list"},
+// containerFunc describes a function that changes the container passed
+// first.
+func containerFunc(name string) (mutInfo, bool) {
+	switch name {
+	case "heappush":
+		return mutInfo{kind: "list"}, true
+	case "heappop":
+		return mutInfo{kind: "list", removes: true}, true
+	case "heapify":
+		return mutInfo{kind: "list"}, true
+	case "heapreplace":
+		return mutInfo{kind: "list", removes: true}, true
+	case "heappushpop":
+		return mutInfo{kind: "list", removes: true}, true
+	case "insort":
+		return mutInfo{kind: "list"}, true
+	case "insort_left":
+		return mutInfo{kind: "list"}, true
+	case "insort_right":
+		return mutInfo{kind: "list"}, true
+	}
+	return mutInfo{}, false
 }
 
 // flowOf returns the flow of m, building it on first use: the three flow
@@ -162,7 +197,6 @@ func flowOf(m *model.Module) *flow {
 func newFlow(m *model.Module) *flow {
 	fl := &flow{
 		m:       m,
-		stmtCtx: make(map[python.Stmt]*model.Ctx, m.File.Lines*3/4),
 		muts:    map[string][]*mutation{},
 		kinds:   map[string]string{},
 		selfSet: map[*model.Class]map[string]bool{},
@@ -185,6 +219,7 @@ func newFlow(m *model.Module) *flow {
 	for _, f := range m.Funcs {
 		if f.Parent == nil && f.Class == nil {
 			fl.funcByName[f.Name] = f
+			fl.funcNames.add(f.Name)
 		}
 	}
 	for _, st := range m.File.Module.Body {
@@ -216,17 +251,43 @@ func newFlow(m *model.Module) *flow {
 			}
 		}
 	}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
-		if ctx.Stmt != nil && python.Node(ctx.Stmt) == n {
-			fl.stmtCtx[ctx.Stmt] = ctx
+	// Each collector for the kinds it looks at, in this order. Names
+	// matter only as references to the module's functions (a call's
+	// callee follows the call whatever the kinds looked at).
+	names := len(fl.funcByName) > 0
+	events, kinds := m.Events()
+	for i, k := range kinds {
+		switch k {
+		case model.KName:
+			if names {
+				fl.recordCall(events[i].Ctx, events[i].Node)
+			}
+		case model.KAttribute:
+			ctx, n := events[i].Ctx, events[i].Node
+			fl.noteSelfSet(ctx, n)
+			fl.recordCall(ctx, n)
+		case model.KCall:
+			ctx, n := events[i].Ctx, events[i].Node
+			fl.record(ctx, n)
+			fl.recordCall(ctx, n)
+			fl.collectIterSites(ctx, n)
+		case model.KSubscript, model.KDelete:
+			fl.record(events[i].Ctx, events[i].Node)
+		case model.KAssign:
+			ctx, n := events[i].Ctx, events[i].Node
+			fl.noteSelfSet(ctx, n)
+			fl.record(ctx, n)
+			fl.collectOrAssign(ctx, n)
+		case model.KAnnAssign, model.KAugAssign:
+			ctx, n := events[i].Ctx, events[i].Node
+			fl.noteSelfSet(ctx, n)
+			fl.record(ctx, n)
+		case model.KIfExp, model.KBoolOp:
+			fl.collectExprRegions(events[i].Ctx, events[i].Node)
+		case model.KFor, model.KListComp, model.KSetComp, model.KDictComp, model.KGeneratorExp, model.KYieldFrom:
+			fl.collectIterSites(events[i].Ctx, events[i].Node)
 		}
-		fl.noteSelfSet(ctx, n)
-		fl.record(ctx, n)
-		fl.recordCall(ctx, n)
-		fl.collectIterSites(ctx, n)
-		fl.collectExprRegions(ctx, n)
-		fl.collectOrAssign(ctx, n)
-	})
+	}
 	// Keys are known now that selfSet is complete.
 	for _, pk := range fl.pendingKinds {
 		key := fl.key(pk.ref)
@@ -318,7 +379,7 @@ func (fl *flow) recordCall(ctx *model.Ctx, n python.Node) {
 	var e python.Expr
 	switch x := n.(type) {
 	case *python.Name:
-		if x.Ctx != python.Load {
+		if x.Ctx != python.Load || !fl.funcNames.mayHave(x.ID) {
 			return
 		}
 		f := fl.funcByName[x.ID]
@@ -476,7 +537,7 @@ func (fl *flow) key(ref model.Ref) string {
 		if ref.Class == nil {
 			return "I:" + ref.Key
 		}
-		if ref.Key == "self."+ref.Name && ref.Class.ClassAttrs[ref.Name] && !fl.selfSet[ref.Class][ref.Name] {
+		if fl.selfIsClassAttr(ref) {
 			return "C:" + ref.Class.Qual + "." + ref.Name
 		}
 		return "I:" + ref.Class.Qual + ":" + ref.Key
@@ -496,6 +557,14 @@ func (fl *flow) key(ref model.Ref) string {
 		return "N:" + ref.Key
 	}
 	return ""
+}
+
+// selfIsClassAttr reports whether an instance attribute's key is its
+// class attribute's: `self.x` of a class whose body assigns x and whose
+// methods never assign self.x (what key does, without building the key).
+func (fl *flow) selfIsClassAttr(ref model.Ref) bool {
+	return ref.Class != nil && len(ref.Key) == len("self.")+len(ref.Name) && strings.HasPrefix(ref.Key, "self.") &&
+		ref.Key[len("self."):] == ref.Name && ref.Class.ClassAttrs[ref.Name] && !fl.selfSet[ref.Class][ref.Name]
 }
 
 // record notes the mutations and container evidence of one node.
@@ -542,17 +611,17 @@ func (fl *flow) record(ctx *model.Ctx, n python.Node) {
 	case *python.Call:
 		switch f := n.Func.(type) {
 		case *python.Attribute:
-			if info, ok := containerMethods[f.Attr]; ok {
+			if info, ok := containerMethod(f.Attr); ok {
 				fl.add(ctx, n, f.Value, info, f.Attr+"()")
 				return
 			}
-			if info, ok := containerFuncs[f.Attr]; ok && len(n.Args) > 0 {
+			if info, ok := containerFunc(f.Attr); ok && len(n.Args) > 0 {
 				if mod, ok := f.Value.(*python.Name); ok && (mod.ID == "heapq" || mod.ID == "bisect") {
 					fl.add(ctx, n, n.Args[0], info, f.Attr+"()")
 				}
 			}
 		case *python.Name:
-			if info, ok := containerFuncs[f.ID]; ok && len(n.Args) > 0 {
+			if info, ok := containerFunc(f.ID); ok && len(n.Args) > 0 {
 				fl.add(ctx, n, n.Args[0], info, f.ID+"()")
 			}
 		}
@@ -618,7 +687,7 @@ func (fl *flow) kindOf(ref model.Ref, kind string) {
 // modules and the module's own classes and functions are not state.
 func (fl *flow) resolveState(ctx *model.Ctx, e python.Expr) (model.Ref, bool) {
 	ref := fl.m.Resolve(ctx.Func, e)
-	if !ref.Shared() || fl.key(ref) == "" {
+	if !ref.Shared() { // every shared kind has a key
 		return ref, false
 	}
 	if ref.Kind == model.RefGlobal {
@@ -655,7 +724,7 @@ func owned(ctx *model.Ctx, ref model.Ref) bool {
 		return true
 	}
 	for f := ctx.Func; f != nil; f = f.Parent {
-		if strings.Contains(strings.ToLower(f.Name), "fork") {
+		if containsLower(f.Name, "fork") {
 			return true // fork handlers run in a child with one thread
 		}
 	}
@@ -700,7 +769,7 @@ func (fl *flow) owned(ctx *model.Ctx, ref model.Ref) bool {
 	if ctx.Func != nil && fl.initOnly[ctx.Func] {
 		return true
 	}
-	if ref.Kind == model.RefInstanceAttr && strings.HasPrefix(fl.key(ref), "C:") {
+	if ref.Kind == model.RefInstanceAttr && fl.selfIsClassAttr(ref) {
 		ref.Kind = model.RefClassAttr
 	}
 	if ref.Kind == model.RefInstanceAttr && ref.Class != nil && fl.loopBound[ref.Class] {
@@ -824,8 +893,19 @@ func isNone(e python.Expr) bool {
 	return ok && c.Value.Kind == python.NoneValue
 }
 
-// flatTargets flattens tuple and list targets.
+// flatTargets flattens tuple and list targets. The result may be targets
+// itself: callers must not change it.
 func flatTargets(targets []python.Expr) []python.Expr {
+	flat := true
+	for _, t := range targets {
+		switch t.(type) {
+		case *python.Tuple, *python.List, *python.Starred:
+			flat = false
+		}
+	}
+	if flat {
+		return targets
+	}
 	var out []python.Expr
 	for _, t := range targets {
 		switch t := t.(type) {
@@ -964,25 +1044,12 @@ func forEachBlock(body []python.Stmt, fn func([]python.Stmt)) {
 	}
 }
 
-// codeBlock is a statement list of a function (nil: module code).
-type codeBlock struct {
-	f     *model.Func
-	stmts []python.Stmt
-}
-
 // codeBlocks calls fn with every statement list of the module's code: the
-// module body and each function's body, with nested blocks. The list is
-// computed once per module.
+// module body and each function's body, with nested blocks.
 func (fl *flow) codeBlocks(fn func(f *model.Func, stmts []python.Stmt)) {
-	if fl.blocks == nil {
-		fl.blocks = []codeBlock{}
-		forEachBlock(fl.m.File.Module.Body, func(b []python.Stmt) { fl.blocks = append(fl.blocks, codeBlock{nil, b}) })
-		for _, f := range fl.m.Funcs {
-			forEachBlock(f.Body, func(b []python.Stmt) { fl.blocks = append(fl.blocks, codeBlock{f, b}) })
-		}
-	}
-	for _, b := range fl.blocks {
-		fn(b.f, b.stmts)
+	forEachBlock(fl.m.File.Module.Body, func(b []python.Stmt) { fn(nil, b) })
+	for _, f := range fl.m.Funcs {
+		forEachBlock(f.Body, func(b []python.Stmt) { fn(f, b) })
 	}
 }
 
@@ -996,7 +1063,7 @@ type regionVisitor func(ctx *model.Ctx, n python.Node) bool
 // visited when fn accepts the compound statement.
 func (fl *flow) scanStmts(stmts []python.Stmt, fallback *model.Ctx, fn regionVisitor) {
 	for _, s := range stmts {
-		ctx := fl.stmtCtx[s]
+		ctx := fl.m.StmtCtx(s)
 		if ctx == nil {
 			ctx = fallback
 		}

@@ -58,28 +58,18 @@ func checkGlobalStateWrite(m *model.Module, report func(scan.Report)) {
 		ref    model.Ref
 		verb   string
 	}
+	// A write is to a name some function declares global, or to an
+	// attribute of an imported module.
+	declares := len(m.ModuleImports) > 0
+	for _, f := range m.Funcs {
+		declares = declares || len(f.Globals) > 0
+	}
+	if !declares {
+		return
+	}
 	var writes []write
-	readers := map[string][]lkGlobalRead{}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	m.WalkKinds(model.Kinds(model.KAssign, model.KAnnAssign, model.KDelete), func(ctx *model.Ctx, n python.Node) {
 		if ctx.Func == nil {
-			return
-		}
-		switch s := n.(type) {
-		case *python.Name:
-			if s.Ctx == python.Load {
-				if r := m.Resolve(ctx.Func, s); r.Kind == model.RefGlobal {
-					readers[r.Key] = append(readers[r.Key], lkGlobalRead{ctx.Func, s})
-				}
-			}
-			return
-		case *python.Attribute:
-			if s.Ctx == python.Load {
-				if _, ok := s.Value.(*python.Name); ok {
-					if r := m.Resolve(ctx.Func, s); r.Kind == model.RefModuleAttr {
-						readers[r.Key] = append(readers[r.Key], lkGlobalRead{ctx.Func, s})
-					}
-				}
-			}
 			return
 		}
 		var targets []python.Expr
@@ -96,10 +86,25 @@ func checkGlobalStateWrite(m *model.Module, report func(scan.Report)) {
 		default:
 			return
 		}
-		if ctx.Locked() || lkConfined(ctx) || ilForkHandler(ctx.Func) {
+		targets = lkFlattenTargets(targets)
+		// A cheap look first: a name declared global, an attribute of an
+		// imported module.
+		maybe := false
+		for _, t := range targets {
+			switch t := t.(type) {
+			case *python.Name:
+				maybe = maybe || ctx.Func.Globals[t.ID]
+			case *python.Attribute:
+				if b, ok := t.Value.(*python.Name); ok {
+					_, imp := m.ModuleImports[b.ID]
+					maybe = maybe || imp
+				}
+			}
+		}
+		if !maybe || ctx.Locked() || lkConfined(ctx) || ilForkHandler(ctx.Func) {
 			return
 		}
-		for _, t := range lkFlattenTargets(targets) {
+		for _, t := range targets {
 			var ref model.Ref
 			switch t := t.(type) {
 			case *python.Name:
@@ -131,15 +136,67 @@ func checkGlobalStateWrite(m *model.Module, report func(scan.Report)) {
 		return
 	}
 	idx := lkStmtIndex(m)
-	startup := lkTopLevelOnly(m)
+	var startup map[string]bool
+	kept := writes[:0]
 	for _, w := range writes {
 		ctx := w.ctx
-		if tf := lkTopFunc(ctx.Func); tf != nil && startup[tf.Name] {
+		if tf := lkTopFunc(ctx.Func); tf != nil {
+			if startup == nil {
+				startup = lkTopLevelOnly(m)
+			}
+			if startup[tf.Name] {
+				continue
+			}
+		}
+		if ctx.Stmt != nil && lkLazyInitGuard(idx.scope(ctx.Func), ctx.Stmt, w.target, ctx.Func.Body, ctx.Func.Globals) {
 			continue
 		}
-		if ctx.Stmt != nil && lkLazyInitGuard(idx, ctx.Stmt, w.target, ctx.Func.Body, ctx.Func.Globals) {
-			continue
+		kept = append(kept, w)
+	}
+	if len(kept) == 0 {
+		return
+	}
+	// The reads of the written state, for the racing partner.
+	readers := map[string][]lkGlobalRead{}
+	var names nameFilter
+	kinds := model.Kinds(model.KName)
+	for _, w := range kept {
+		readers[w.ref.Key] = nil
+		names.add(w.ref.Key)
+		if w.ref.Kind == model.RefModuleAttr {
+			kinds |= model.Kinds(model.KAttribute)
 		}
+	}
+	m.WalkKinds(kinds, func(ctx *model.Ctx, n python.Node) {
+		if ctx.Func == nil {
+			return
+		}
+		switch s := n.(type) {
+		case *python.Name:
+			if s.Ctx == python.Load && names.mayHave(s.ID) {
+				if _, ok := readers[s.ID]; ok {
+					if r := m.Resolve(ctx.Func, s); r.Kind == model.RefGlobal {
+						readers[r.Key] = append(readers[r.Key], lkGlobalRead{ctx.Func, s})
+					}
+				}
+			}
+		case *python.Attribute:
+			if s.Ctx == python.Load {
+				if b, ok := s.Value.(*python.Name); ok {
+					if _, imp := m.ModuleImports[b.ID]; !imp {
+						return // not another module's global
+					}
+					if r := m.Resolve(ctx.Func, s); r.Kind == model.RefModuleAttr {
+						if _, ok := readers[r.Key]; ok {
+							readers[r.Key] = append(readers[r.Key], lkGlobalRead{ctx.Func, s})
+						}
+					}
+				}
+			}
+		}
+	})
+	for _, w := range kept {
+		ctx := w.ctx
 		what := "module global " + w.ref.Key
 		if w.ref.Kind == model.RefModuleAttr {
 			what = w.ref.Key + " (a global of another module)"

@@ -58,7 +58,8 @@ var lsHeapPops = map[string]bool{"heappop": true, "heapreplace": true, "heappop_
 // (`from heapq import heappop as pop`), at any level.
 func lsHeapqNames(m *model.Module) (mods map[string]bool, funcs map[string]string) {
 	mods, funcs = map[string]bool{}, map[string]string{}
-	python.InspectModule(m.File.Module, func(n python.Node) bool {
+	// Every statement is in the walk, every import among them.
+	m.WalkKinds(model.Kinds(model.KImport, model.KImportFrom), func(_ *model.Ctx, n python.Node) {
 		switch n := n.(type) {
 		case *python.Import:
 			for _, a := range n.Names {
@@ -83,7 +84,6 @@ func lsHeapqNames(m *model.Module) (mods map[string]bool, funcs map[string]strin
 				}
 			}
 		}
-		return true
 	})
 	return mods, funcs
 }
@@ -119,7 +119,8 @@ func lsCheckHeaps(m *model.Module, report func(scan.Report)) {
 		n   python.Node
 		ctx *model.Ctx
 	}
-	lf := newLsFacts(m, func(_ *lsFacts, ctx *model.Ctx, n python.Node) {
+	lf := lsFactsOf(m)
+	m.WalkKinds(model.Kinds(model.KCall, model.KSubscript, model.KIfExp, model.KBoolOp), func(ctx *model.Ctx, n python.Node) {
 		switch n := n.(type) {
 		case *python.Call:
 			calls = append(calls, struct {
@@ -222,7 +223,7 @@ func lsCheckHeaps(m *model.Module, report func(scan.Report)) {
 	}
 	lsBlocks(m, func(f *model.Func, block []python.Stmt) {
 		for i, s := range block {
-			ctx := lf.stmtCtx[s]
+			ctx := m.StmtCtx(s)
 			if ctx == nil {
 				continue
 			}

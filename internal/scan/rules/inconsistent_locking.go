@@ -122,6 +122,12 @@ type ilSite struct {
 const ilAnyLock = "*"
 
 func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
+	// Without a lock held anywhere and without a guarded-by annotation,
+	// no access holds a lock and no state names one: nothing to report.
+	modGuarded := lkModuleGuarded(m)
+	if !m.LocksHeld() && len(modGuarded) == 0 && !lkAnyClassGuarded(m) {
+		return
+	}
 	aliases := lkLockAliases(m)
 	modFuncs := map[string]*model.Func{}
 	for _, f := range m.Funcs {
@@ -147,7 +153,13 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 	writeNodes := map[python.Node]bool{}
 	methodWrites := map[python.Node]bool{} // receivers of x.append(...)-style calls
 	valueKind := map[string]int{}          // state id -> ilContainer | ilObject bits
-	callFuncs := map[python.Node]bool{}
+	// callFunc is the callee of the last call: the walk visits it right
+	// after the call.
+	var callFunc python.Node
+	// The owned test of the last function seen (the walk visits each
+	// function's nodes together).
+	var ownedFn *model.Func
+	ownedSet, ownedNow := false, false
 	sites := map[*model.Func][]ilSite{}
 	escapes := map[*model.Func]bool{}
 
@@ -161,7 +173,7 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 				return nil
 			}
 			meth := ilMethod(f)
-			if meth == nil || v.ID != meth.SelfName || meth.SelfName == "" || (f != meth && f.Locals[v.ID]) {
+			if meth == nil || v.ID != meth.SelfName || meth.SelfName == "" || (f != meth && f.Locals.Has(v.ID)) {
 				return nil
 			}
 			return meth.Class.Methods[e.Attr]
@@ -184,7 +196,8 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 			}
 		}
 	}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	kinds := model.Kinds(model.KAssign, model.KCall, model.KSubscript, model.KAugAssign, model.KAttribute, model.KName)
+	m.WalkKinds(kinds, func(ctx *model.Ctx, n python.Node) {
 		if as, ok := n.(*python.Assign); ok {
 			for _, t := range lkFlattenTargets(as.Targets) {
 				if id := ilStateID(m, ctx.Func, t); id != "" {
@@ -206,7 +219,7 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 		}
 		switch n := n.(type) {
 		case *python.Call:
-			callFuncs[n.Func] = true
+			callFunc = n.Func
 			if g := calleeOf(ctx.Func, n.Func); g != nil {
 				sites[g] = append(sites[g], ilSite{ctx.Func, slices.Clone(ctx.Held), ctx.Init() || ilOwnedFunc(ctx.Func)})
 			}
@@ -216,12 +229,16 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 			return
 		}
 		e := n.(python.Expr)
-		if !callFuncs[n] {
+		if callFunc != n {
 			if g := calleeOf(ctx.Func, e); g != nil {
 				escapes[g] = true // passed around: may run without the lock.
 			}
 		}
-		if ctx.Init() || lkConfined(ctx) || ilOwnedFunc(ctx.Func) {
+		if !ownedSet || ctx.Func != ownedFn {
+			ownedFn, ownedSet = ctx.Func, true
+			ownedNow = ctx.Init() || lkConfined(ctx) || ilOwnedFunc(ctx.Func)
+		}
+		if ownedNow {
 			return
 		}
 		var st *ilState
@@ -310,9 +327,8 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 		}
 	}
 
-	modGuarded := lkModuleGuarded(m)
-	var idx map[python.Stmt]lkStmtLoc
-	stmtIdx := func() map[python.Stmt]lkStmtLoc {
+	var idx *lkIndex
+	stmtIdx := func() *lkIndex {
 		if idx == nil {
 			idx = lkStmtIndex(m)
 		}
@@ -334,6 +350,16 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 			ilReportInconsistent(st, lock, stmtIdx, report)
 		}
 	}
+}
+
+// lkAnyClassGuarded reports whether a class has a guarded-by annotation.
+func lkAnyClassGuarded(m *model.Module) bool {
+	for _, c := range m.Classes {
+		if len(c.Guarded) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ilMethod is the method a function belongs to (itself or an enclosing
@@ -558,7 +584,7 @@ func ilWithout(a *ilAccess) string {
 	return "without it in " + lkFuncLabel(a.ctx.Func)
 }
 
-func ilReportInconsistent(st *ilState, lock string, stmtIdx func() map[python.Stmt]lkStmtLoc, report func(scan.Report)) {
+func ilReportInconsistent(st *ilState, lock string, stmtIdx func() *lkIndex, report func(scan.Report)) {
 	accs := ilDedup(st.accesses)
 	var lockedWrite *ilAccess
 	nLocked := 0
@@ -712,10 +738,11 @@ func ilTestsState(e python.Expr, st *ilState) bool {
 // ilUnderTest reports whether an access's statement is nested in an
 // `if`/`while` that tests the state (not counting the access's own
 // statement).
-func ilUnderTest(idx map[python.Stmt]lkStmtLoc, a *ilAccess, tests func(python.Expr) bool) bool {
+func ilUnderTest(idx *lkIndex, a *ilAccess, tests func(python.Expr) bool) bool {
 	if a.ctx.Stmt == nil {
 		return false
 	}
+	idx.scope(a.ctx.Func)
 	found := false
 	lkAncestors(idx, a.ctx.Stmt, func(p python.Stmt) bool {
 		switch p := p.(type) {
@@ -749,7 +776,7 @@ func ilBareRead(a *ilAccess, kind string) bool {
 // after fork (`_after_fork`, `_at_fork_reinit`, `_afterfork`): one thread.
 func ilForkHandler(f *model.Func) bool {
 	for g := f; g != nil; g = g.Parent {
-		if strings.Contains(strings.ToLower(g.Name), "fork") {
+		if containsLower(g.Name, "fork") {
 			return true
 		}
 	}
@@ -761,7 +788,7 @@ func ilForkHandler(f *model.Func) bool {
 // awaits nothing else runs, so they say nothing about threads.
 func ilAsyncLocks(m *model.Module, aliases map[string]string) map[string]bool {
 	out := map[string]bool{}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	m.WalkKinds(model.Kinds(model.KAsyncWith, model.KAwait), func(ctx *model.Ctx, n python.Node) {
 		switch n := n.(type) {
 		case *python.AsyncWith:
 			for _, it := range n.Items {
@@ -881,7 +908,7 @@ func ilLockHolders(m *model.Module) map[string]bool {
 			out[lkQualLock(f, holder)] = true
 		}
 	}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	m.WalkKinds(model.Kinds(model.KWith, model.KAsyncWith, model.KCall), func(ctx *model.Ctx, n python.Node) {
 		switch n := n.(type) {
 		case *python.With:
 			for _, it := range n.Items {

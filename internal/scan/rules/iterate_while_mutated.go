@@ -289,10 +289,10 @@ func partnerKind(partners []*mutation) string {
 	for _, p := range partners {
 		if call, ok := p.Node.(*python.Call); ok {
 			name := model.CalleeName(call)
-			if info, ok := containerMethods[name]; ok && info.kind != "" {
+			if info, ok := containerMethod(name); ok && info.kind != "" {
 				return info.kind
 			}
-			if info, ok := containerFuncs[name]; ok {
+			if info, ok := containerFunc(name); ok {
 				return info.kind
 			}
 		}

@@ -22,8 +22,6 @@ import (
 // it): statement contexts, aliases, inherited locks and lock aliases.
 type lsFacts struct {
 	m *model.Module
-	// stmtCtx is the context of every statement model.Walk visits.
-	stmtCtx map[python.Stmt]*model.Ctx
 	// aliases maps, per function, locals bound once to shared state to
 	// the expression they alias.
 	aliases map[*model.Func]map[string]python.Expr
@@ -34,6 +32,9 @@ type lsFacts struct {
 	inherit map[*model.Func][]string
 	// lockAlias maps a Condition built on a lock to that lock.
 	lockAlias map[string]string
+	// walked is set once the walk has gathered access, inherit and
+	// lockAlias (see complete).
+	walked bool
 }
 
 type lsAccess struct {
@@ -46,28 +47,38 @@ type lsSelfCall struct {
 	held []string
 }
 
-// newLsFacts walks m once, calling visit for every node with its context
-// (as model.Walk does) while gathering the facts; aliases are known before
-// the walk, so visit may call lf.resolve.
-func newLsFacts(m *model.Module, visit func(*lsFacts, *model.Ctx, python.Node)) *lsFacts {
-	lf := &lsFacts{
-		m:         m,
-		stmtCtx:   map[python.Stmt]*model.Ctx{},
-		aliases:   map[*model.Func]map[string]python.Expr{},
-		access:    map[string][]lsAccess{},
-		inherit:   map[*model.Func][]string{},
-		lockAlias: map[string]string{},
+// lsFactsOf returns the list rules' facts about m, shared by the three
+// rules through the module's memo. The aliases are known at once, so that
+// a rule may call lf.resolve while it walks the module; the rest is
+// gathered by lf.complete, which protect and heldDisplay call.
+func lsFactsOf(m *model.Module) *lsFacts {
+	return m.Memo("rules.lsFacts", func() any {
+		lf := &lsFacts{
+			m:       m,
+			aliases: map[*model.Func]map[string]python.Expr{},
+		}
+		for _, f := range m.Funcs {
+			lf.collectAliases(f)
+		}
+		return lf
+	}).(*lsFacts)
+}
+
+// complete walks the module once for the statement contexts, the locked
+// accesses, the locks private methods inherit and the lock aliases.
+func (lf *lsFacts) complete() {
+	if lf.walked {
+		return
 	}
-	for _, f := range m.Funcs {
-		lf.collectAliases(f)
-	}
+	lf.walked = true
+	m := lf.m
+	lf.access = map[string][]lsAccess{}
+	lf.inherit = map[*model.Func][]string{}
+	lf.lockAlias = map[string]string{}
 	calls := map[string][]lsSelfCall{}
 	escaped := map[string]bool{}
 	called := map[*python.Attribute]bool{}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
-		if s, ok := n.(python.Stmt); ok && ctx.Stmt == s {
-			lf.stmtCtx[s] = ctx
-		}
+	m.WalkKinds(model.Kinds(model.KCall, model.KAssign, model.KAttribute, model.KName), func(ctx *model.Ctx, n python.Node) {
 		switch n := n.(type) {
 		case *python.Call:
 			if a, ok := n.Func.(*python.Attribute); ok {
@@ -98,9 +109,6 @@ func newLsFacts(m *model.Module, visit func(*lsFacts, *model.Ctx, python.Node)) 
 				}
 			}
 		}
-		if visit != nil {
-			visit(lf, ctx, n)
-		}
 	})
 	// A private method every call site of which holds a lock runs under
 	// that lock (one level: callers' inherited locks are not chained).
@@ -121,7 +129,6 @@ func newLsFacts(m *model.Module, visit func(*lsFacts, *model.Ctx, python.Node)) 
 			lf.inherit[f] = common
 		}
 	}
-	return lf
 }
 
 // lsPrivate reports whether a method name is private but not a dunder.
@@ -143,37 +150,20 @@ func lsSelfOrCls(f *model.Func, id string) bool {
 // collectAliases records the locals of f bound exactly once, by a plain
 // `x = <shared state>` (a Name or Attribute chain), and never otherwise.
 func (lf *lsFacts) collectAliases(f *model.Func) {
+	as := f.Aliases()
+	if len(as) == 0 {
+		return
+	}
+	cand := make(map[string]python.Expr, len(as))
+	for _, a := range as {
+		cand[a.Name] = a.Value
+	}
 	params := map[string]bool{}
 	for _, p := range lsArgNames(f.Args) {
 		params[p] = true
 	}
-	stores := map[string]int{}
-	cand := map[string]python.Expr{}
-	for _, s := range f.Body {
-		python.Inspect(s, func(n python.Node) bool {
-			switch n := n.(type) {
-			case *python.FunctionDef, *python.AsyncFunctionDef, *python.ClassDef, *python.Lambda,
-				*python.ListComp, *python.SetComp, *python.DictComp, *python.GeneratorExp:
-				return false
-			case *python.Assign:
-				if len(n.Targets) == 1 {
-					if t, ok := n.Targets[0].(*python.Name); ok {
-						switch n.Value.(type) {
-						case *python.Name, *python.Attribute:
-							cand[t.ID] = n.Value
-						}
-					}
-				}
-			case *python.Name:
-				if n.Ctx == python.Store || n.Ctx == python.Del {
-					stores[n.ID]++
-				}
-			}
-			return true
-		})
-	}
 	for id, e := range cand {
-		if stores[id] != 1 || params[id] || f.Globals[id] || f.Nonlocals[id] {
+		if params[id] || f.Globals[id] || f.Nonlocals[id] || f.Stores(id) != 1 {
 			continue
 		}
 		if ref := lf.m.Resolve(f, e); ref.Shared() {
@@ -280,6 +270,7 @@ const (
 // one): a site holding one of them (all of them on a tie) is locked, a site
 // holding only others holds the wrong lock (and other names a right one).
 func (lf *lsFacts) protect(ctx *model.Ctx, ref model.Ref) (lsProtection, string) {
+	lf.complete()
 	held := lf.held(ctx)
 	if len(held) == 0 {
 		return lsUnlocked, ""
@@ -330,6 +321,7 @@ func lsLastPart(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
 
 // heldDisplay names the locks held, for messages.
 func (lf *lsFacts) heldDisplay(ctx *model.Ctx) string {
+	lf.complete()
 	return strings.Join(lf.held(ctx), ", ")
 }
 
@@ -542,6 +534,54 @@ func lsMentionsName(n python.Node, id string) bool {
 		return !found
 	})
 	return found
+}
+
+// lsAnyLineWith is lsAnyLine for a predicate that holds only on lines
+// containing one of needles: it looks at the first lines of witnesses (the
+// nodes the rule expects to stand on such a line) first, then at the lines
+// holding a needle, found with a search of the whole text.
+func lsAnyLineWith(m *model.Module, needles []string, ok func(string) bool, witnesses ...python.Node) bool {
+	body := m.File.Module.Body
+	if len(body) == 0 {
+		return false
+	}
+	last := body[len(body)-1].Pos().EndLine
+	for _, w := range witnesses {
+		if l := w.Pos().Line; l >= 1 && l <= last && ok(m.Line(l)) {
+			return true
+		}
+	}
+	text := m.Text()
+	if text == "" {
+		return lsAnyLine(m, ok)
+	}
+	// The text of lines 1..last.
+	limit := 0
+	for i := 1; i <= last; i++ {
+		limit += len(m.Line(i)) + 1
+	}
+	text = text[:min(limit, len(text))]
+	for _, nd := range needles {
+		for off := 0; off < len(text); {
+			i := strings.Index(text[off:], nd)
+			if i < 0 {
+				break
+			}
+			i += off
+			start := strings.LastIndexByte(text[:i], '\n') + 1
+			end := strings.IndexByte(text[i:], '\n')
+			if end < 0 {
+				end = len(text)
+			} else {
+				end += i
+			}
+			if ok(text[start:end]) {
+				return true
+			}
+			off = end + 1
+		}
+	}
+	return false
 }
 
 // lsAnyLine reports whether a source line of the module satisfies ok: a

@@ -152,9 +152,12 @@ func lkCatchAll(h *python.ExceptHandler) bool {
 }
 
 func checkLockWithoutWith(m *model.Module, report func(scan.Report)) {
-	var idx map[python.Stmt]lkStmtLoc
+	if !m.Has(model.HasAcquireCall) {
+		return // every finding is at an acquire() call
+	}
+	var idx *lkIndex
 	var sems map[string]bool
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	m.WalkKinds(model.Kinds(model.KCall), func(ctx *model.Ctx, n python.Node) {
 		call, ok := n.(*python.Call)
 		if !ok {
 			return
@@ -201,13 +204,13 @@ func checkLockWithoutWith(m *model.Module, report func(scan.Report)) {
 		if sems == nil {
 			sems = lkSemaphoreNames(m)
 		}
-		if sems[last] || strings.Contains(strings.ToLower(last), "sem") {
+		if sems[last] || containsLower(last, "sem") {
 			// A semaphore counts permits: taking one and giving it back
 			// elsewhere, or never, is what it is for.
 			return
 		}
 		s := ctx.Stmt
-		loc := idx[s]
+		loc, _ := idx.scope(ctx.Func).get(s)
 		if len(info.calls) > 0 && lkBefore(info.calls[0].Pos(), lkFirstAcquire(m, ctx.Func, body, key).Pos()) {
 			// The function starts by releasing a lock its caller holds
 			// (Condition.wait's shape): the acquire takes it back.

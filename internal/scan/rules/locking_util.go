@@ -21,21 +21,71 @@ type lkStmtLoc struct {
 	parent python.Stmt
 }
 
-// lkStmtIndex locates every statement of a module, nested definitions
-// included.
-func lkStmtIndex(m *model.Module) map[python.Stmt]lkStmtLoc {
-	idx := map[python.Stmt]lkStmtLoc{}
-	var blk func(body []python.Stmt, parent python.Stmt)
-	blk = func(body []python.Stmt, parent python.Stmt) {
-		for i, s := range body {
-			idx[s] = lkStmtLoc{block: body, idx: i, parent: parent}
-			for _, inner := range lkChildBlocks(s) {
-				blk(inner, s)
+// lkIndex locates the statements of a module: the list holding each, its
+// index there and the statement owning the list. It indexes one scope at a
+// time, on demand: the statements of a function's body (or of the module
+// body), with the class bodies in it but not the bodies of nested
+// functions, which are their own scopes.
+type lkIndex struct {
+	m    *model.Module
+	locs map[python.Stmt]lkStmtLoc
+	// done are the scopes indexed (nil: the module); all is set once
+	// every statement is.
+	done map[*model.Func]bool
+	all  bool
+}
+
+// lkStmtIndex returns the statement index of m, shared by the rules.
+func lkStmtIndex(m *model.Module) *lkIndex {
+	return m.Memo("rules.stmtIndex", func() any {
+		return &lkIndex{m: m, locs: map[python.Stmt]lkStmtLoc{}, done: map[*model.Func]bool{}}
+	}).(*lkIndex)
+}
+
+// scope indexes the statements of f's scope (nil: module code), so that
+// get finds them without indexing the whole module.
+func (x *lkIndex) scope(f *model.Func) *lkIndex {
+	if x.all || x.done[f] {
+		return x
+	}
+	x.done[f] = true
+	if f == nil {
+		x.add(x.m.File.Module.Body, nil, false)
+	} else {
+		x.add(f.Body, f.Node, false)
+	}
+	return x
+}
+
+// add indexes a statement list and the lists nested in it; nested
+// function bodies only when defs is set.
+func (x *lkIndex) add(body []python.Stmt, parent python.Stmt, defs bool) {
+	for i, s := range body {
+		x.locs[s] = lkStmtLoc{block: body, idx: i, parent: parent}
+		switch s.(type) {
+		case *python.FunctionDef, *python.AsyncFunctionDef:
+			if !defs {
+				continue
 			}
 		}
+		for _, inner := range lkChildBlocks(s) {
+			x.add(inner, s, defs)
+		}
 	}
-	blk(m.File.Module.Body, nil)
-	return idx
+}
+
+// get returns where s stands, indexing the whole module if s is in no
+// scope indexed so far.
+func (x *lkIndex) get(s python.Stmt) (lkStmtLoc, bool) {
+	if loc, ok := x.locs[s]; ok {
+		return loc, true
+	}
+	if !x.all {
+		x.all = true
+		x.add(x.m.File.Module.Body, nil, true)
+	}
+	loc, ok := x.locs[s]
+	return loc, ok
 }
 
 // lkChildBlocks lists the statement lists nested directly in s, definitions
@@ -82,6 +132,16 @@ func lkChildBlocks(s python.Stmt) [][]python.Stmt {
 	return nil
 }
 
+// lkEachStmt calls fn with each statement of body and of the blocks nested
+// in it, in order, not entering definitions (functions, classes): the
+// statements python.Inspect visits when it stops at definitions.
+func lkEachStmt(body []python.Stmt, fn func(python.Stmt)) {
+	for _, s := range body {
+		fn(s)
+		eachChildBlock(s, func(b []python.Stmt) { lkEachStmt(b, fn) })
+	}
+}
+
 // lkIsDef reports whether s opens a new scope.
 func lkIsDef(s python.Stmt) bool {
 	switch s.(type) {
@@ -94,9 +154,9 @@ func lkIsDef(s python.Stmt) bool {
 // lkAncestors calls fn with each compound statement enclosing s, innermost
 // first, up to (not including) the enclosing definition. fn returns false
 // to stop.
-func lkAncestors(idx map[python.Stmt]lkStmtLoc, s python.Stmt, fn func(python.Stmt) bool) {
+func lkAncestors(idx *lkIndex, s python.Stmt, fn func(python.Stmt) bool) {
 	for {
-		loc, ok := idx[s]
+		loc, ok := idx.get(s)
 		if !ok || loc.parent == nil || lkIsDef(loc.parent) {
 			return
 		}
@@ -116,7 +176,7 @@ func lkAncestors(idx map[python.Stmt]lkStmtLoc, s python.Stmt, fn func(python.St
 // or in an `if` on a flag the same block sets (`if not _built: p0 = ...;
 // _built = True`, flags being the function's globals).
 // scope is the body of the enclosing function, for the local aliases.
-func lkLazyInitGuard(idx map[python.Stmt]lkStmtLoc, s python.Stmt, target python.Expr, scope []python.Stmt, flags map[string]bool) bool {
+func lkLazyInitGuard(idx *lkIndex, s python.Stmt, target python.Expr, scope []python.Stmt, flags map[string]bool) bool {
 	name := ""
 	switch t := target.(type) {
 	case *python.Name:
@@ -175,7 +235,7 @@ func lkLazyInitGuard(idx map[python.Stmt]lkStmtLoc, s python.Stmt, target python
 	// An earlier `if X is not None: return X` in the same block or an
 	// enclosing one makes the rest of the block the initialisation.
 	earlyExit := func(st python.Stmt) bool {
-		loc, ok := idx[st]
+		loc, ok := idx.get(st)
 		if !ok {
 			return false
 		}
@@ -289,20 +349,29 @@ func lkStmtExprs(s python.Stmt) python.Expr {
 	return nil
 }
 
-// lkMutatorMethods are the methods that change a list, dict, set, deque or
-// bytearray in place.
-var lkMutatorMethods = map[string]bool{
-	"append": true, "extend": true, "insert": true, "remove": true, "pop": true, "popitem": true,
-	"clear": true, "update": true, "add": true, "discard": true, "setdefault": true, "sort": true,
-	"reverse": true, "appendleft": true, "extendleft": true, "popleft": true, "rotate": true,
-	"difference_update": true, "intersection_update": true, "symmetric_difference_update": true,
-	"__setitem__": true, "__delitem__": true, "__iadd__": true,
+// lkMutatorMethod reports whether a method changes a list, dict, set,
+// deque or bytearray in place.
+func lkMutatorMethod(name string) bool {
+	switch name {
+	case "append", "extend", "insert", "remove", "pop", "popitem",
+		"clear", "update", "add", "discard", "setdefault", "sort",
+		"reverse", "appendleft", "extendleft", "popleft", "rotate",
+		"difference_update", "intersection_update", "symmetric_difference_update",
+		"__setitem__", "__delitem__", "__iadd__":
+		return true
+	}
+	return false
 }
 
-// lkHeapMutators change their first argument in place.
-var lkHeapMutators = map[string]bool{
-	"heappush": true, "heappop": true, "heapify": true, "heapreplace": true, "heappushpop": true,
-	"heappush_max": true, "heappop_max": true, "heapify_max": true, "heapreplace_max": true, "heappushpop_max": true,
+// lkHeapMutator reports whether a heapq function changes its first
+// argument in place.
+func lkHeapMutator(name string) bool {
+	switch name {
+	case "heappush", "heappop", "heapify", "heapreplace", "heappushpop",
+		"heappush_max", "heappop_max", "heapify_max", "heapreplace_max", "heappushpop_max":
+		return true
+	}
+	return false
 }
 
 // lkMutatedObjects returns the expressions n changes in place: the receiver
@@ -312,10 +381,10 @@ var lkHeapMutators = map[string]bool{
 func lkMutatedObjects(n python.Node) (objs []python.Expr, op string) {
 	switch n := n.(type) {
 	case *python.Call:
-		if a, ok := n.Func.(*python.Attribute); ok && lkMutatorMethods[a.Attr] {
+		if a, ok := n.Func.(*python.Attribute); ok && lkMutatorMethod(a.Attr) {
 			return []python.Expr{a.Value}, a.Attr + "()"
 		}
-		if cn := model.CalleeName(n); lkHeapMutators[cn] && len(n.Args) > 0 {
+		if cn := model.CalleeName(n); lkHeapMutator(cn) && len(n.Args) > 0 {
 			return []python.Expr{n.Args[0]}, cn + "()"
 		}
 	case *python.Subscript:
@@ -360,24 +429,21 @@ func lkLockAliases(m *model.Module) map[string]string {
 			alias[tk] = lk
 		}
 	}
+	// Assignments are statements: the statements of the scope (not in
+	// nested definitions) are all there is to look at.
 	visit := func(f *model.Func, body []python.Stmt) {
-		for _, s := range body {
-			python.Inspect(s, func(n python.Node) bool {
-				switch n := n.(type) {
-				case *python.FunctionDef, *python.AsyncFunctionDef, *python.ClassDef, *python.Lambda:
-					return false
-				case *python.Assign:
-					if len(n.Targets) == 1 {
-						record(f, n.Targets[0], n.Value)
-					}
-				case *python.AnnAssign:
-					if n.Value != nil {
-						record(f, n.Target, n.Value)
-					}
+		lkEachStmt(body, func(s python.Stmt) {
+			switch n := s.(type) {
+			case *python.Assign:
+				if len(n.Targets) == 1 {
+					record(f, n.Targets[0], n.Value)
 				}
-				return true
-			})
-		}
+			case *python.AnnAssign:
+				if n.Value != nil {
+					record(f, n.Target, n.Value)
+				}
+			}
+		})
 	}
 	visit(nil, m.File.Module.Body)
 	for _, c := range m.Classes {
@@ -466,7 +532,11 @@ func lkModuleGuarded(m *model.Module) map[string]string {
 		default:
 			continue
 		}
-		g := lkModuleGuardedRE.FindStringSubmatch(m.Line(s.Pos().Line))
+		line := m.Line(s.Pos().Line)
+		if !strings.Contains(line, "guarded-by") {
+			continue
+		}
+		g := lkModuleGuardedRE.FindStringSubmatch(line)
 		if g == nil {
 			continue
 		}
@@ -487,20 +557,27 @@ func lkModuleGuarded(m *model.Module) map[string]string {
 // API and not included.
 func lkTopLevelOnly(m *model.Module) map[string]bool {
 	isModFunc := map[string]bool{}
+	var names nameFilter
 	for _, f := range m.Funcs {
 		if f.Class == nil && f.Parent == nil {
 			isModFunc[f.Name] = true
+			names.add(f.Name)
 		}
+	}
+	if len(isModFunc) == 0 {
+		return map[string]bool{}
 	}
 	const top, other = "\x00top", "\x00other"
 	refs := map[string]map[string]bool{} // function -> referencing functions
-	called := map[python.Node]bool{}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	called := map[python.Node]bool{}     // the callees that name module functions
+	m.WalkKinds(model.Kinds(model.KCall, model.KName), func(ctx *model.Ctx, n python.Node) {
 		if call, ok := n.(*python.Call); ok {
-			called[call.Func] = true
+			if f, ok := call.Func.(*python.Name); ok && names.mayHave(f.ID) && isModFunc[f.ID] {
+				called[call.Func] = true
+			}
 		}
 		name, ok := n.(*python.Name)
-		if !ok || name.Ctx != python.Load || !isModFunc[name.ID] {
+		if !ok || name.Ctx != python.Load || !names.mayHave(name.ID) || !isModFunc[name.ID] {
 			return
 		}
 		if !called[n] {
@@ -611,5 +688,5 @@ func lkIsLockLike(m *model.Module, c *model.Class, name string) bool {
 	if c == nil && m.GlobalLocks[name] {
 		return true
 	}
-	return m.IsLockName(name) || strings.Contains(strings.ToLower(name), "event")
+	return m.IsLockName(name) || containsLower(name, "event")
 }

@@ -67,6 +67,16 @@ func lkMutableDefaults(f *model.Func) map[string]python.Expr {
 	if a == nil {
 		return nil
 	}
+	mutable := false
+	for _, d := range a.Defaults {
+		mutable = mutable || lkIsMutableDefault(d)
+	}
+	for _, d := range a.KwDefaults {
+		mutable = mutable || (d != nil && lkIsMutableDefault(d))
+	}
+	if !mutable {
+		return nil // most functions: no allocation
+	}
 	out := map[string]python.Expr{}
 	pos := append(append([]*python.Arg{}, a.PosOnlyArgs...), a.Args...)
 	for i, d := range a.Defaults {
@@ -141,14 +151,14 @@ func checkMutableDefaultShared(m *model.Module, report func(scan.Report)) {
 			if d, ok := defaults[g][name]; ok {
 				return g, d
 			}
-			if g.Locals[name] || g.Globals[name] || g.Nonlocals[name] {
+			if g.Locals.Has(name) || g.Globals[name] || g.Nonlocals[name] {
 				return nil, nil
 			}
 		}
 		return nil, nil
 	}
 	seen := map[python.Stmt]bool{}
-	m.Walk(func(ctx *model.Ctx, n python.Node) {
+	m.WalkKinds(model.Kinds(model.KCall, model.KSubscript, model.KAugAssign), func(ctx *model.Ctx, n python.Node) {
 		if ctx.Func == nil || ctx.Locked() || lkConfined(ctx) {
 			return
 		}

@@ -30,21 +30,24 @@ func rmwCounter() rule {
 			Seed:         "seed 000 shape 1",
 		},
 		check: func(m *model.Module, report func(scan.Report)) {
-			m.Walk(func(ctx *model.Ctx, n python.Node) {
+			m.WalkKinds(model.Kinds(model.KAugAssign, model.KAssign), func(ctx *model.Ctx, n python.Node) {
 				if ctx.Locked() {
 					return
 				}
 				var target python.Expr
-				op := ""
+				var aug *python.AugAssign
+				var bin *python.BinOp
 				switch s := n.(type) {
 				case *python.AugAssign:
-					target, op = s.Target, opSymbol(s.Op)+"="
+					target, aug = s.Target, s
 				case *python.Assign:
 					if len(s.Targets) != 1 {
 						return
 					}
-					if bin, ok := s.Value.(*python.BinOp); ok && readsTarget(bin, s.Targets[0]) {
-						target, op = s.Targets[0], "= … "+opSymbol(bin.Op)+" …"
+					// shared() below wants unowned code: look at the
+					// value only then.
+					if b, ok := s.Value.(*python.BinOp); ok && unowned(ctx) && readsTarget(b, s.Targets[0]) {
+						target, bin = s.Targets[0], b
 					}
 				}
 				if target == nil {
@@ -53,6 +56,12 @@ func rmwCounter() rule {
 				ref, ok := shared(ctx, target)
 				if !ok {
 					return
+				}
+				op := ""
+				if aug != nil {
+					op = opSymbol(aug.Op) + "="
+				} else {
+					op = "= … " + opSymbol(bin.Op) + " …"
 				}
 				what := describe(ref)
 				if _, isItem := target.(*python.Subscript); isItem {

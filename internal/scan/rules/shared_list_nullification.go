@@ -67,10 +67,31 @@ var lsFreedTo = map[string]bool{
 }
 
 func lsCheckNullification(m *model.Module, report func(scan.Report)) {
-	if !lsAnyLine(m, func(l string) bool {
+	// Without `x[i] = None` or `del x[i]` (i not a constant), no site to
+	// report (and the text filter costs more than this look).
+	slotFree := false
+	var at []python.Node // where the text filter looks first
+	m.WalkKinds(model.Kinds(model.KAssign, model.KDelete), func(_ *model.Ctx, n python.Node) {
+		var targets []python.Expr
+		switch n := n.(type) {
+		case *python.Assign:
+			if lsIsNone(n.Value) {
+				targets = n.Targets
+			}
+		case *python.Delete:
+			targets = n.Targets
+		}
+		for _, t := range targets {
+			if sub, ok := t.(*python.Subscript); ok && lsSlotIndex(sub.Slice) {
+				slotFree = true
+				at = append(at, n)
+			}
+		}
+	})
+	if !slotFree || !lsAnyLineWith(m, []string{"] = None", "]=None", "del "}, func(l string) bool {
 		return strings.Contains(l, "] = None") || strings.Contains(l, "]=None") ||
 			(strings.Contains(l, "del ") && strings.Contains(l, "["))
-	}) {
+	}, at...) {
 		return
 	}
 	type site struct {
@@ -95,7 +116,9 @@ func lsCheckNullification(m *model.Module, report func(scan.Report)) {
 		call *python.Call
 		ctx  *model.Ctx
 	}
-	lf := newLsFacts(m, func(lf *lsFacts, ctx *model.Ctx, n python.Node) {
+	lf := lsFactsOf(m)
+	m.WalkKinds(model.Kinds(model.KAssign, model.KAnnAssign, model.KDelete, model.KSubscript, model.KCall, model.KCompare,
+		model.KFor, model.KListComp, model.KGeneratorExp, model.KSetComp, model.KDictComp), func(ctx *model.Ctx, n python.Node) {
 		idOf := func(e python.Expr) (model.Ref, string, bool) {
 			if !lsIsState(e) {
 				return model.Ref{}, "", false

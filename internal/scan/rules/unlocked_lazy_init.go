@@ -108,13 +108,13 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 			if !ok {
 				continue
 			}
-			ctx := fl.stmtCtx[ifs]
-			if ctx == nil || len(fl.held(ctx)) > 0 {
-				continue // checked under a lock
-			}
 			lc, ok := parseLazyCheck(ifs.Test)
 			if !ok {
 				continue
+			}
+			ctx := fl.m.StmtCtx(ifs)
+			if ctx == nil || len(fl.held(ctx)) > 0 {
+				continue // checked under a lock
 			}
 			if _, ok := fl.sharedRef(ctx, lc.x); !ok {
 				continue
@@ -167,7 +167,7 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 				return true
 			})
 			for _, as := range assigns {
-				actx := fl.stmtCtx[as]
+				actx := fl.m.StmtCtx(as)
 				if actx == nil {
 					continue
 				}
