@@ -300,6 +300,12 @@ func makeFinding(meta RuleMeta, file string, lines []string, m *model.Module, r 
 	if f.Confidence == "" {
 		f.Confidence = confidenceOf(meta, m, r.Ctx)
 	}
+	// Test suites run one test at a time: a hazard in test code is rarely
+	// what a maintainer acts on first, so it is at most medium there unless
+	// the audit mode covers the module.
+	if f.Confidence == High && !m.Options().AssumeThreaded && IsTestFile(file) {
+		f.Confidence = Medium
+	}
 	for _, rel := range r.Related {
 		rp := rel.Node.Pos()
 		f.Related = append(f.Related, Related{File: file, Message: rel.Message,
@@ -398,6 +404,24 @@ func matchModule(patterns []string, name string) bool {
 			return true
 		}
 		if ok, _ := path.Match(strings.ReplaceAll(p, ".", "/"), strings.ReplaceAll(name, ".", "/")); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// IsTestFile reports whether a file is test code: under a directory named
+// test, tests, testing or *_test(s), or named test_*.py, *_test.py or
+// conftest.py.
+func IsTestFile(file string) bool {
+	parts := strings.Split(filepath.ToSlash(file), "/")
+	base := parts[len(parts)-1]
+	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "conftest.py" {
+		return true
+	}
+	for _, dir := range parts[:len(parts)-1] {
+		switch {
+		case dir == "test", dir == "tests", dir == "testing", strings.HasSuffix(dir, "_test"), strings.HasSuffix(dir, "_tests"):
 			return true
 		}
 	}

@@ -140,3 +140,15 @@ func FuzzScanSource(f *testing.F) {
 		}
 	})
 }
+
+func TestIsTestFile(t *testing.T) {
+	for file, want := range map[string]bool{
+		"pkg/tests/test_x.py": true, "pkg/test/helpers.py": true, "test_a.py": true, "a_test.py": true,
+		"conftest.py": true, "idlelib/idle_test/mock.py": true, "pkg/testdata/x.py": false,
+		"pkg/contest.py": false, "pkg/latest.py": false, "testing/x.py": true,
+	} {
+		if got := scan.IsTestFile(file); got != want {
+			t.Errorf("IsTestFile(%q) = %v, want %v", file, got, want)
+		}
+	}
+}

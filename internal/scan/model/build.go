@@ -12,7 +12,10 @@ import (
 func isInitName(name string) bool {
 	switch name {
 	case "__init__", "__new__", "__post_init__", "__init_subclass__", "__set_name__",
-		"setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class", "__class_getitem__":
+		"setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class", "__class_getitem__",
+		// Test tear-down runs after the test, as set-up runs before it: the
+		// fixture is not shared with another thread at that point either.
+		"tearDown", "tearDownClass", "asyncTearDown", "teardown_method", "teardown_class":
 		return true
 	}
 	return false
@@ -334,7 +337,9 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 			f.SelfName = first
 		}
 	}
-	if cls != nil && parent == nil {
+	// cls is set only for a def directly in a class body: a method, also
+	// when the class itself is defined inside a function.
+	if cls != nil {
 		cls.Methods[name] = f
 		f.Init = isInitName(name)
 	}

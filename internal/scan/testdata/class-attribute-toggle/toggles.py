@@ -178,7 +178,7 @@ class ToggleTest(unittest.TestCase):
         FakeOs.use_original = True  # ok: set-up code
 
     def tearDown(self):
-        FakeOs.use_original = False  # want: FT006
+        FakeOs.use_original = False  # ok: tear-down code, owned like set-up
 
     def test_toggle(self):
         FakeOs.use_original = True  # pyrace: ignore[FT006]
