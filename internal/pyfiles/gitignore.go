@@ -324,10 +324,6 @@ func dowild(p, text string, pathname bool) int {
 			if tc != at(p, pi) {
 				return wmNoMatch
 			}
-		default:
-			if tc != pc {
-				return wmNoMatch
-			}
 		case '?':
 			if pathname && tc == '/' {
 				return wmNoMatch
@@ -410,6 +406,10 @@ func dowild(p, text string, pathname bool) int {
 				return wmNoMatch
 			}
 			pi = next
+		default:
+			if tc != pc {
+				return wmNoMatch
+			}
 		}
 	}
 	if ti < len(text) {

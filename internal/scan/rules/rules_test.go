@@ -55,9 +55,7 @@ func checkFixture(t *testing.T, r scan.Checker, file string) (positives, negativ
 	want := map[int][]string{}
 	for i, line := range strings.Split(string(src), "\n") {
 		if m := wantRE.FindStringSubmatch(line); m != nil {
-			for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ' ' || r == ',' || r == '\t' }) {
-				want[i+1] = append(want[i+1], id)
-			}
+			want[i+1] = append(want[i+1], strings.FieldsFunc(m[1], func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })...)
 			positives++
 		}
 		if strings.Contains(line, "# ok:") {
