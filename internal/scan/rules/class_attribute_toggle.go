@@ -58,18 +58,8 @@ func checkClassAttributeToggle(m *model.Module, report func(scan.Report)) {
 		kinds |= model.Kinds(model.KCall) // the calls looked at are setattr() and delattr()
 	}
 	m.WalkKinds(kinds, func(ctx *model.Ctx, n python.Node) {
-		var targets []python.Expr
-		verb := "set"
-		switch s := n.(type) {
-		case *python.Assign:
-			targets = s.Targets
-		case *python.AnnAssign:
-			if s.Value != nil {
-				targets = []python.Expr{s.Target}
-			}
-		case *python.Delete:
-			targets, verb = s.Targets, "deleted"
-		case *python.Call:
+		targets, verb := storeTargets(n)
+		if s, ok := n.(*python.Call); ok {
 			cn := model.CalleeName(s)
 			if _, ok := s.Func.(*python.Name); !ok || (cn != "setattr" && cn != "delattr") || len(s.Args) < 2 {
 				return
@@ -83,7 +73,7 @@ func checkClassAttributeToggle(m *model.Module, report func(scan.Report)) {
 			if cn == "delattr" {
 				verb = "deleted"
 			}
-		default:
+		} else if targets == nil {
 			return
 		}
 		if ctx.Func == nil || ctx.Locked() {

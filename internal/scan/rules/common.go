@@ -150,3 +150,21 @@ func (b *nameFilter) mayHave(s string) bool {
 	h := nameBit(s)
 	return b[h>>6]&(1<<(h&63)) != 0
 }
+
+// storeTargets returns the targets a statement stores to or deletes, and
+// the verb for messages ("set" or "deleted"): the targets of an assignment,
+// of an annotated assignment with a value, or of a del; nil for anything
+// else.
+func storeTargets(n python.Node) (targets []python.Expr, verb string) {
+	switch s := n.(type) {
+	case *python.Assign:
+		return s.Targets, "set"
+	case *python.AnnAssign:
+		if s.Value != nil {
+			return []python.Expr{s.Target}, "set"
+		}
+	case *python.Delete:
+		return s.Targets, "deleted"
+	}
+	return nil, "set"
+}

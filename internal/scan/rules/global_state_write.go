@@ -72,18 +72,8 @@ func checkGlobalStateWrite(m *model.Module, report func(scan.Report)) {
 		if ctx.Func == nil {
 			return
 		}
-		var targets []python.Expr
-		verb := "set"
-		switch s := n.(type) {
-		case *python.Assign:
-			targets = s.Targets
-		case *python.AnnAssign:
-			if s.Value != nil {
-				targets = []python.Expr{s.Target}
-			}
-		case *python.Delete:
-			targets, verb = s.Targets, "deleted"
-		default:
+		targets, verb := storeTargets(n)
+		if targets == nil {
 			return
 		}
 		targets = lkFlattenTargets(targets)
