@@ -32,6 +32,10 @@ type File struct {
 	Encoding string
 	// Lines is the number of lines of the decoded text.
 	Lines int
+	// Text is the decoded text (UTF-8, line ends translated to "\n"),
+	// nil when the file could not be decoded. It may share memory with
+	// the source given to the parser.
+	Text []byte
 }
 
 // Version is a CPython language version such as 3.13.

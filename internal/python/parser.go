@@ -48,6 +48,7 @@ func ParseFileOptions(filename string, src []byte, opts Options) (f *File) {
 		return f
 	}
 	f.Encoding = source.Encoding
+	f.Text = source.Text
 	f.Lines = countLines(source.Text)
 	if opts.Version == (Version{}) {
 		opts.Version = LatestVersion()

@@ -78,8 +78,19 @@ type Options struct {
 	// KnownRule reports whether an id or name in a suppression is a rule.
 	KnownRule func(string) bool
 
-	// packages remembers, during a Run, which directories are packages.
+	// packages remembers, during a Run, which directories are packages;
+	// metas are the metadata of Rules, read once per Run.
 	packages *packageDirs
+	metas    []RuleMeta
+}
+
+// ruleMetas returns the metadata of each rule.
+func ruleMetas(rules []Checker) []RuleMeta {
+	metas := make([]RuleMeta, len(rules))
+	for i, r := range rules {
+		metas[i] = r.Meta()
+	}
+	return metas
 }
 
 // packageDirs caches, for ModuleName, whether directories hold an
@@ -126,6 +137,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		jobs = runtime.NumCPU()
 	}
 	opts.packages = &packageDirs{pkg: map[string]bool{}}
+	opts.metas = ruleMetas(opts.Rules)
 	type fileOut struct {
 		findings []Finding
 		diags    []Diagnostic
@@ -224,50 +236,56 @@ func ScanSource(file string, raw []byte, opts Options) (findings []Finding, diag
 // here): the text is then used in place, without a copy.
 func scanSource(file string, raw []byte, opts Options, scratch *model.Scratch, owned bool) (findings []Finding, diags []Diagnostic, suppressed int, ok bool) {
 	pf := python.ParseFile(file, raw)
-	var text []byte
-	if src, derr := python.DecodeSource(file, raw); derr == nil {
-		text = src.Text
-	}
 	var src string
-	if owned && len(text) > 0 {
+	if owned && len(pf.Text) > 0 {
 		// Nothing writes raw, or the decoded text made from it, after
 		// this: the string may share its bytes (findings quote it).
-		src = unsafe.String(&text[0], len(text))
+		src = unsafe.String(&pf.Text[0], len(pf.Text))
 	} else {
-		src = string(text)
+		src = string(pf.Text)
 	}
-	lines := strings.Split(src, "\n")
-	for _, e := range pf.Errors {
-		diags = append(diags, Diagnostic{Kind: ParseError, File: file,
-			Position: Position{Line: e.Line, Col: charCol(lines, e.Line, e.Col), EndLine: e.Line, EndCol: charCol(lines, e.Line, e.Col)},
-			Message:  e.Msg})
-	}
-	if len(pf.Errors) > 0 && len(pf.Module.Body) == 0 {
-		return nil, diags, 0, true
+	if len(pf.Errors) > 0 {
+		lines := python.NewLines(src)
+		for _, e := range pf.Errors {
+			col := charCol(lines, e.Line, e.Col)
+			diags = append(diags, Diagnostic{Kind: ParseError, File: file,
+				Position: Position{Line: e.Line, Col: col, EndLine: e.Line, EndCol: col},
+				Message:  e.Msg})
+		}
+		if len(pf.Module.Body) == 0 {
+			return nil, diags, 0, true
+		}
 	}
 	modName := moduleName(file, opts.packages)
 	mopts := opts.Model
 	mopts.AssumeThreaded = matchModule(opts.AssumeThreaded, modName)
-	m := model.BuildScratch(pf, src, lines, modName, mopts, scratch)
+	m := model.BuildScratch(pf, src, modName, mopts, scratch)
+	lines := m.Lines()
 	defer m.Release()
 	// Most files have no suppression comment: the model saw none.
 	sup := &suppressions{byLine: map[int]*suppression{}}
 	if p, t := m.Comments(); p || t {
-		sup = parseSuppressions(lines)
+		sup = parseSuppressions(strings.Split(src, "\n"))
 	}
-	for _, rule := range opts.Rules {
-		meta := rule.Meta()
-		rule.Check(m, func(r Report) {
-			f := makeFinding(meta, file, lines, m, r)
-			if sup.suppresses(f, stmtLine(r)) {
-				suppressed++
-				return
-			}
-			if f.Confidence.Rank() < opts.MinConfidence.Rank() {
-				return
-			}
-			findings = append(findings, f)
-		})
+	metas := opts.metas
+	if len(metas) != len(opts.Rules) {
+		metas = ruleMetas(opts.Rules)
+	}
+	var meta *RuleMeta // the rule running
+	report := func(r Report) {
+		f := makeFinding(*meta, file, lines, m, r)
+		if sup.suppresses(f, stmtLine(r)) {
+			suppressed++
+			return
+		}
+		if f.Confidence.Rank() < opts.MinConfidence.Rank() {
+			return
+		}
+		findings = append(findings, f)
+	}
+	for i, rule := range opts.Rules {
+		meta = &metas[i]
+		rule.Check(m, report)
 	}
 	diags = append(diags, sup.diagnostics(file, opts)...)
 	return findings, diags, suppressed, true
@@ -282,7 +300,7 @@ func stmtLine(r Report) int {
 	return 0
 }
 
-func makeFinding(meta RuleMeta, file string, lines []string, m *model.Module, r Report) Finding {
+func makeFinding(meta RuleMeta, file string, lines *python.Lines, m *model.Module, r Report) Finding {
 	sp := r.Node.Pos()
 	f := Finding{
 		RuleID:     meta.ID,
@@ -340,10 +358,10 @@ func confidenceOf(meta RuleMeta, m *model.Module, ctx *model.Ctx) Confidence {
 
 // fingerprint identifies a finding without its line number: rule, file,
 // symbol and the code of its line with whitespace collapsed.
-func fingerprint(f Finding, lines []string) string {
+func fingerprint(f Finding, lines *python.Lines) string {
 	code := ""
-	if f.Line >= 1 && f.Line <= len(lines) {
-		code = strings.Join(strings.Fields(lines[f.Line-1]), " ")
+	if f.Line >= 1 && f.Line <= lines.Len() {
+		code = strings.Join(strings.Fields(lines.Line(f.Line)), " ")
 	}
 	h := sha256.Sum256([]byte(f.RuleID + "\x00" + f.File + "\x00" + f.Symbol + "\x00" + code))
 	return hex.EncodeToString(h[:8])
@@ -351,11 +369,11 @@ func fingerprint(f Finding, lines []string) string {
 
 // charCol converts a 0-based byte column on a 1-based line into a 1-based
 // character column.
-func charCol(lines []string, line, byteCol int) int {
-	if line < 1 || line > len(lines) {
+func charCol(lines *python.Lines, line, byteCol int) int {
+	if line < 1 || line > lines.Len() {
 		return byteCol + 1
 	}
-	l := lines[line-1]
+	l := lines.Line(line)
 	if byteCol > len(l) {
 		byteCol = len(l)
 	}

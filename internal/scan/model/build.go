@@ -246,7 +246,8 @@ func (b *builder) class(s *python.ClassDef, fn *Func, qual string) {
 	if qual != "" {
 		q = qual + "." + s.Name
 	}
-	c := &Class{
+	c := m.arena.classes.alloc()
+	*c = Class{
 		Name:       s.Name,
 		Qual:       q,
 		Node:       s,
@@ -300,7 +301,8 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 	if qual != "" {
 		q = qual + "." + name
 	}
-	f := &Func{
+	f := m.arena.funcs.alloc()
+	*f = Func{
 		Name:       name,
 		Qual:       q,
 		Node:       node,
@@ -311,6 +313,7 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 		Parent:     parent,
 	}
 	f.ThreadConfined = b.annotated(node.Pos(), decorators)
+	f.ForkHandler = (parent != nil && parent.ForkHandler) || containsFold(name, "fork")
 	static, classmethod := false, false
 	for _, d := range decorators {
 		dn := DottedName(d)
@@ -571,4 +574,26 @@ func firstParam(a *python.Arguments) (string, bool) {
 		return a.Kwarg.Arg, true
 	}
 	return "", false
+}
+
+// containsFold reports whether s contains sub, a lower-case ASCII string,
+// ignoring ASCII case.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }

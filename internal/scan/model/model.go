@@ -7,7 +7,6 @@ package model
 
 import (
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/pyrace/pyrace/internal/python"
@@ -56,8 +55,7 @@ type Module struct {
 
 	opts       Options
 	classByQua map[string]*Class
-	lines      []string
-	text       string
+	lines      *python.Lines
 	// scratch lends the walk's buffers, nil if none.
 	scratch *Scratch
 	// pyraceComment and threadSafeComment: see Comments.
@@ -78,8 +76,11 @@ type Module struct {
 	posAll     []int32
 	stmtStart  []int32
 	stmtByLine []*Ctx
-	// stmtCtxs are the statement contexts in walk order, in chunks.
-	stmtCtxs [][]Ctx
+	// blocks are the statement lists of the walk, in walk order.
+	blocks []stmtList
+	// arena holds the module's contexts (in walk order), functions,
+	// classes and lock states: the scratch's, or the module's own.
+	arena *arena
 	// memo holds facts rules derive once per module (see Memo).
 	memo map[string]any
 }
@@ -160,6 +161,10 @@ type Func struct {
 	Synchronized string
 	// ThreadConfined is set by `# pyrace: thread-confined`.
 	ThreadConfined bool
+	// ForkHandler is set when the function or an enclosing one has "fork"
+	// in its name (`_after_fork`, `_at_fork_reinit`): code that runs in a
+	// child process right after fork, where only one thread exists.
+	ForkHandler bool
 
 	// selfCalls are the private methods a method calls through its
 	// receiver, and lockUses its with statements and acquire() calls:
@@ -198,16 +203,8 @@ func (f *Func) Stores(name string) int {
 }
 
 // Build models a parsed file. name is the dotted module name.
-func Build(f *python.File, src []byte, name string, opts Options) *Module {
-	text := string(src)
-	return BuildSource(f, text, strings.Split(text, "\n"), name, opts)
-}
-
-// BuildSource is Build with the source text already converted and split
-// into lines (strings.Split(text, "\n")); a "\r" left at a line's end is
-// dropped (in a copy). The Module keeps both.
-func BuildSource(f *python.File, text string, lines []string, name string, opts Options) *Module {
-	return BuildScratch(f, text, lines, name, opts, nil)
+func Build(f *python.File, name string, opts Options) *Module {
+	return BuildScratch(f, string(f.Text), name, opts, nil)
 }
 
 // Scratch holds the large buffers of a module's walk so that the next
@@ -217,23 +214,14 @@ type Scratch struct {
 	events []Event
 	kinds  []Kind
 	pos    []int32
+	arena  arena
 }
 
-// BuildScratch is BuildSource taking the walk's buffers from s (nil: new
-// ones).
-func BuildScratch(f *python.File, text string, lines []string, name string, opts Options, s *Scratch) *Module {
+// BuildScratch is Build with the decoded text of f already converted to a
+// string, taking the walk's buffers from s (nil: new ones).
+func BuildScratch(f *python.File, text string, name string, opts Options, s *Scratch) *Module {
 	if len(opts.SyncDecorators) == 0 {
 		opts.SyncDecorators = DefaultSyncDecorators()
-	}
-	for i, l := range lines {
-		if strings.HasSuffix(l, "\r") {
-			lines = slices.Clone(lines)
-			for j := i; j < len(lines); j++ {
-				lines[j] = strings.TrimSuffix(lines[j], "\r")
-			}
-			text = "" // the lines are no longer slices of it
-			break
-		}
 	}
 	m := &Module{
 		File:          f,
@@ -244,20 +232,16 @@ func BuildScratch(f *python.File, text string, lines []string, name string, opts
 		ThreadLocal:   map[string]bool{},
 		opts:          opts,
 		classByQua:    map[string]*Class{},
-		lines:         lines,
-		text:          text,
+		lines:         python.NewLines(text),
 		scratch:       s,
 	}
-	b := builder{m: m}
-	if text != "" {
-		m.pyraceComment, m.threadSafeComment = commentMarks(text)
+	if s != nil {
+		m.arena = &s.arena
 	} else {
-		for _, l := range lines {
-			p, t := commentMarks(l)
-			m.pyraceComment = m.pyraceComment || p
-			m.threadSafeComment = m.threadSafeComment || t
-		}
+		m.arena = &arena{}
 	}
+	b := builder{m: m}
+	m.pyraceComment, m.threadSafeComment = commentMarks(text)
 	b.pyrace = m.pyraceComment
 	b.module(f.Module.Body)
 	b.traverse()
@@ -303,6 +287,9 @@ func (m *Module) Comments() (pyrace, threadSafe bool) {
 	return m.pyraceComment, m.threadSafeComment
 }
 
+// maxScratchEvents bounds the walk a Scratch keeps for the next module.
+const maxScratchEvents = 16 << 10
+
 // Release hands the walk's buffers back to the Scratch the module was
 // built with, for the next module: the module must not be used after.
 func (m *Module) Release() {
@@ -311,30 +298,30 @@ func (m *Module) Release() {
 		return
 	}
 	m.scratch = nil
-	clear(m.events) // no stale references for the collector to follow
-	if cap(m.events) > cap(s.events) {
+	// The walk is kept up to a typical module's size: the collector
+	// scans what the Scratch holds at every collection.
+	if c := cap(m.events); c > cap(s.events) && c <= maxScratchEvents {
+		clear(m.events) // no stale references for the collector to follow
 		s.events, s.kinds = m.events[:0], m.kinds[:0]
 	}
-	if cap(m.posAll) > cap(s.pos) {
+	if c := cap(m.posAll); c > cap(s.pos) && c <= maxScratchEvents {
 		s.pos = m.posAll[:0]
 	}
-	m.events, m.kinds, m.byKind, m.posAll = nil, nil, nil, nil
+	m.arena.reset()
+	m.events, m.kinds, m.byKind, m.posAll, m.arena, m.stmtByLine = nil, nil, nil, nil, nil, nil
 }
 
-// Text returns the source text the lines are split from, "" when it is
-// not available (line ends were changed).
-func (m *Module) Text() string { return m.text }
+// Text returns the decoded source text.
+func (m *Module) Text() string { return m.lines.Text() }
+
+// Lines returns the lines of the source text.
+func (m *Module) Lines() *python.Lines { return m.lines }
 
 // Options returns the options the module was built with.
 func (m *Module) Options() Options { return m.opts }
 
 // Line returns source line n (1-based), without its line end.
-func (m *Module) Line(n int) string {
-	if n < 1 || n > len(m.lines) {
-		return ""
-	}
-	return m.lines[n-1]
-}
+func (m *Module) Line(n int) string { return m.lines.Line(n) }
 
 // ClassByQual returns the class with the dotted name, or nil.
 func (m *Module) ClassByQual(q string) *Class { return m.classByQua[q] }

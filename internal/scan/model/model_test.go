@@ -91,7 +91,7 @@ func build(t *testing.T) *model.Module {
 	if len(f.Errors) > 0 {
 		t.Fatalf("parse: %v", f.Errors[0])
 	}
-	return model.Build(f, []byte(source), "pkg.mod", model.Options{})
+	return model.Build(f, "pkg.mod", model.Options{})
 }
 
 func funcNamed(t *testing.T, m *model.Module, qual string) *model.Func {
@@ -215,7 +215,7 @@ func TestWalkIsReplayed(t *testing.T) {
 }
 
 func TestLockNames(t *testing.T) {
-	m := model.Build(python.ParseFile("x.py", nil), nil, "x", model.Options{LockNames: []string{"*_guard"}})
+	m := model.Build(python.ParseFile("x.py", nil), "x", model.Options{LockNames: []string{"*_guard"}})
 	for name, want := range map[string]bool{
 		"_lock": true, "state_lock": true, "mutex": true, "_cv": true, "cond": true, "not_empty_cond": true,
 		"io_guard": true, "block": false, "clock": false, "unlocked": false, "items": false,

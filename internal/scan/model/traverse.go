@@ -53,13 +53,13 @@ const (
 type trav struct {
 	m *Module
 	b *builder
-	// slab and slabLock hold the contexts, allocated a chunk at a time,
-	// and the lock state of each; states are the lock states in creation
-	// order.
-	slab     []Ctx
-	slabLock []*lockState
-	locks    [][]*lockState
-	states   []*lockState
+	// states are the lock states in creation order.
+	states []*lockState
+	// block and index place the statement whose context is made next:
+	// m.blocks[block][index].
+	block, index int32
+	// classBodies counts the class bodies around the statements walked.
+	classBodies int
 	// f is the function whose body is traversed (nil: module code),
 	// root the method whose receiver calls are recorded (nil: none) and
 	// recv that receiver; attrs is set for methods with a self.
@@ -120,15 +120,13 @@ func (t *trav) resolveLocks() {
 	for _, s := range t.states {
 		t.resolve(s)
 	}
-	for i, slab := range m.stmtCtxs {
-		for j := range slab {
-			c := &slab[j]
-			c.Held = t.locks[i][j].held
-			if len(c.Held) > 0 {
-				m.locksHeld = true
-			}
+	m.arena.ctxs.all(func(c *Ctx) {
+		c.Held = c.lock.held
+		c.lock = nil
+		if len(c.Held) > 0 {
+			m.locksHeld = true
 		}
-	}
+	})
 }
 
 // resolve computes a state's held locks from its parent's, as the code
@@ -217,7 +215,8 @@ func lockStmtCall(s python.Stmt, method string) *python.Attribute {
 
 // state makes a lock state.
 func (t *trav) state(parent *lockState, op lockOp, f *Func, node python.Node) *lockState {
-	s := &lockState{parent: parent, op: op, f: f, node: node}
+	s := t.m.arena.states.alloc()
+	*s = lockState{parent: parent, op: op, f: f, node: node}
 	t.states = append(t.states, s)
 	return s
 }
@@ -240,18 +239,9 @@ func (t *trav) effect(s python.Stmt, ls *lockState) *lockState {
 
 // newCtx returns the context of statement s.
 func (t *trav) newCtx(s python.Stmt, ls *lockState) *Ctx {
-	m := t.m
-	if len(t.slab) == cap(t.slab) {
-		t.slab = make([]Ctx, 0, 128)
-		t.slabLock = make([]*lockState, 0, 128)
-		m.stmtCtxs = append(m.stmtCtxs, nil)
-		t.locks = append(t.locks, nil)
-	}
-	t.slab = append(t.slab, Ctx{Module: m, Func: t.f, Stmt: s})
-	t.slabLock = append(t.slabLock, ls)
-	m.stmtCtxs[len(m.stmtCtxs)-1] = t.slab
-	t.locks[len(t.locks)-1] = t.slabLock
-	return &t.slab[len(t.slab)-1]
+	c := t.m.arena.ctxs.alloc()
+	*c = Ctx{Module: t.m, Func: t.f, Stmt: s, lock: ls, block: t.block, index: t.index}
+	return c
 }
 
 // emit records one node of the walk.
@@ -265,7 +255,13 @@ func (t *trav) emit(c *Ctx, n python.Node, k Kind) {
 // stmts walks a statement list in lock state ls. own is set for the
 // statements of the function's own scope (not in a class body).
 func (t *trav) stmts(body []python.Stmt, ls *lockState, own bool) {
-	for _, s := range body {
+	if len(body) == 0 {
+		return
+	}
+	block := int32(len(t.m.blocks))
+	t.m.blocks = append(t.m.blocks, stmtList{body, t.classBodies > 0})
+	for i, s := range body {
+		t.block, t.index = block, int32(i)
 		t.stmt(s, ls, own)
 		if next := t.effect(s, ls); next != nil {
 			ls = next
@@ -312,7 +308,9 @@ func (t *trav) stmt(s python.Stmt, ls *lockState, own bool) {
 			}
 		}
 		// The class body runs once, at definition: module-level code.
+		t.classBodies++
 		t.stmts(s.Body, ls, false)
+		t.classBodies--
 	case *python.With:
 		if own {
 			f.lockUses = append(f.lockUses, s)
@@ -555,7 +553,7 @@ func (t *trav) expr(c *Ctx, e python.Expr, own, scope bool) {
 			t.f.stored = append(t.f.stored, n.ID)
 		}
 	case *python.Constant:
-		t.emit(c, n, KConstant)
+		// Not recorded: a literal is never shared state (see Walk).
 	case *python.Attribute:
 		t.emit(c, n, KAttribute)
 		t.expr(c, n.Value, own, scope)

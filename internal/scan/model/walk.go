@@ -179,6 +179,26 @@ type Ctx struct {
 	Held []string
 	// Stmt is the statement the node belongs to.
 	Stmt python.Stmt
+	// lock is the lock state of the statement, for Build to compute Held.
+	lock *lockState
+	// block and index place Stmt in the module's statement lists.
+	block, index int32
+}
+
+// Block returns the statement list Stmt stands in and its index there.
+func (c *Ctx) Block() ([]python.Stmt, int) {
+	return c.Module.blocks[c.block].stmts, int(c.index)
+}
+
+// InClassBody reports whether Stmt is part of a class body (directly or
+// in a compound statement there), not of a function's or the module's own
+// code.
+func (c *Ctx) InClassBody() bool { return c.Module.blocks[c.block].inClass }
+
+// stmtList is a statement list of the walk.
+type stmtList struct {
+	stmts   []python.Stmt
+	inClass bool
 }
 
 // Init reports whether the code is init code (module top level,
@@ -229,10 +249,11 @@ func (m *Module) LockKey(f *Func, e python.Expr) (string, bool) {
 	return name, true
 }
 
-// Walk calls fn for every statement and expression of the module, with its
-// context: module-level code first, then each function in order. Nested
-// functions and classes are visited as their own scopes, not as part of
-// the enclosing one.
+// Walk calls fn for every statement and expression of the module but
+// constants (literals are never shared state, and a sixth of all nodes),
+// with its context: module-level code first, then each function in order.
+// Nested functions and classes are visited as their own scopes, not as
+// part of the enclosing one.
 //
 // Build records the walk once; every call replays it, so that each rule
 // walking the module costs a pass over a slice. A Module is not safe for
@@ -364,26 +385,19 @@ func stmtBucket(s python.Stmt, lines int) int {
 
 // indexStmts files the statement contexts by first line (a counting sort).
 func (m *Module) indexStmts() {
-	lines := len(m.lines) + 2
+	lines := m.File.Lines + 2
 	start := make([]int32, lines+1)
-	for _, slab := range m.stmtCtxs {
-		for j := range slab {
-			start[stmtBucket(slab[j].Stmt, lines)+1]++
-		}
-	}
+	m.arena.ctxs.all(func(c *Ctx) { start[stmtBucket(c.Stmt, lines)+1]++ })
 	for l := 1; l <= lines; l++ {
 		start[l] += start[l-1]
 	}
 	by := make([]*Ctx, start[lines])
 	fill := slices.Clone(start[:lines])
-	for _, slab := range m.stmtCtxs {
-		for j := range slab {
-			c := &slab[j]
-			l := stmtBucket(c.Stmt, lines)
-			by[fill[l]] = c
-			fill[l]++
-		}
-	}
+	m.arena.ctxs.all(func(c *Ctx) {
+		l := stmtBucket(c.Stmt, lines)
+		by[fill[l]] = c
+		fill[l]++
+	})
 	m.stmtStart, m.stmtByLine = start, by
 }
 

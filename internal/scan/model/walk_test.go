@@ -123,8 +123,7 @@ func sources(t *testing.T) map[string][]byte {
 func buildSource(t *testing.T, name string, src []byte, s *model.Scratch) *model.Module {
 	t.Helper()
 	f := python.ParseFile(name, src)
-	text := string(src)
-	return model.BuildScratch(f, text, strings.Split(text, "\n"), "m", model.Options{}, s)
+	return model.BuildScratch(f, string(f.Text), "m", model.Options{}, s)
 }
 
 // refEvent is one node of the reference walk.
@@ -165,7 +164,12 @@ func without(c *model.Ctx, key string) *model.Ctx {
 	return &n
 }
 
-func (w *refWalk) emit(c *model.Ctx, n python.Node) { w.events = append(w.events, refEvent{c, n}) }
+func (w *refWalk) emit(c *model.Ctx, n python.Node) {
+	if _, ok := n.(*python.Constant); ok {
+		return // Walk leaves out constants
+	}
+	w.events = append(w.events, refEvent{c, n})
+}
 
 func (w *refWalk) stmts(body []python.Stmt, ctx *model.Ctx) {
 	cur := ctx

@@ -101,41 +101,33 @@ type region struct {
 func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 	fl := flowOf(m)
 	c := &ctaChecker{m: m, fl: fl, report: report, done: map[python.Node]bool{}}
-	fl.codeBlocks(func(f *model.Func, stmts []python.Stmt) {
-		for i, s := range stmts {
-			// The context is looked up only where it is needed: at a
-			// read of shared state, at a test establishing facts.
-			switch s := s.(type) {
-			case *python.Assign:
-				if f != nil && staleCandidate(s) {
-					if ctx := fl.m.StmtCtx(s); ctx != nil {
-						c.staleRead(stmts, i, ctx)
-					}
-				}
-			case *python.If:
-				body, orelse := parseFacts(s.Test)
-				if len(body) == 0 && len(orelse) == 0 {
-					continue
-				}
-				ctx := fl.m.StmtCtx(s)
-				if ctx == nil {
-					continue
-				}
+	// The statements of the module's and the functions' own code (class
+	// bodies run once, at definition).
+	m.WalkKinds(model.Kinds(model.KAssign, model.KIf, model.KWhile), func(ctx *model.Ctx, n python.Node) {
+		if ctx.InClassBody() {
+			return
+		}
+		stmts, i := ctx.Block()
+		switch s := n.(type) {
+		case *python.Assign:
+			if ctx.Func != nil && staleCandidate(s) {
+				c.staleRead(stmts, i, ctx)
+			}
+		case *python.If:
+			body, orelse := parseFacts(s.Test)
+			if len(body) == 0 && len(orelse) == 0 {
+				return
+			}
+			c.region(region{facts: body, stmts: s.Body, ctx: ctx})
+			c.region(region{facts: orelse, stmts: s.Orelse, ctx: ctx, exit: "else"})
+			if exits(s.Body) {
+				c.region(region{facts: orelse, stmts: stmts[i+1:], ctx: ctx, exit: exitWord(s.Body)})
+			} else if len(s.Orelse) > 0 && exits(s.Orelse) {
+				c.region(region{facts: body, stmts: stmts[i+1:], ctx: ctx, exit: "else: " + exitWord(s.Orelse)})
+			}
+		case *python.While:
+			if body, _ := parseFacts(s.Test); len(body) > 0 {
 				c.region(region{facts: body, stmts: s.Body, ctx: ctx})
-				c.region(region{facts: orelse, stmts: s.Orelse, ctx: ctx, exit: "else"})
-				if exits(s.Body) {
-					c.region(region{facts: orelse, stmts: stmts[i+1:], ctx: ctx, exit: exitWord(s.Body)})
-				} else if len(s.Orelse) > 0 && exits(s.Orelse) {
-					c.region(region{facts: body, stmts: stmts[i+1:], ctx: ctx, exit: "else: " + exitWord(s.Orelse)})
-				}
-			case *python.While:
-				body, _ := parseFacts(s.Test)
-				if len(body) == 0 {
-					continue
-				}
-				if ctx := fl.m.StmtCtx(s); ctx != nil {
-					c.region(region{facts: body, stmts: s.Body, ctx: ctx})
-				}
 			}
 		}
 	})

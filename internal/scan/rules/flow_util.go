@@ -723,10 +723,8 @@ func owned(ctx *model.Ctx, ref model.Ref) bool {
 	if ctx.Func == nil {
 		return true
 	}
-	for f := ctx.Func; f != nil; f = f.Parent {
-		if containsLower(f.Name, "fork") {
-			return true // fork handlers run in a child with one thread
-		}
+	if ctx.Func.ForkHandler {
+		return true // fork handlers run in a child with one thread
 	}
 	if !unowned(ctx) && !ctx.Init() {
 		return true // thread-confined
@@ -1030,27 +1028,6 @@ func isCompound(s python.Stmt) bool {
 		return true
 	}
 	return false
-}
-
-// forEachBlock calls fn with body and every statement list nested in it,
-// not entering nested functions or classes.
-func forEachBlock(body []python.Stmt, fn func([]python.Stmt)) {
-	if len(body) == 0 {
-		return
-	}
-	fn(body)
-	for _, s := range body {
-		eachChildBlock(s, func(b []python.Stmt) { forEachBlock(b, fn) })
-	}
-}
-
-// codeBlocks calls fn with every statement list of the module's code: the
-// module body and each function's body, with nested blocks.
-func (fl *flow) codeBlocks(fn func(f *model.Func, stmts []python.Stmt)) {
-	forEachBlock(fl.m.File.Module.Body, func(b []python.Stmt) { fn(nil, b) })
-	for _, f := range fl.m.Funcs {
-		forEachBlock(f.Body, func(b []python.Stmt) { fn(f, b) })
-	}
 }
 
 // regionVisitor sees one node of a region: a statement, or an expression

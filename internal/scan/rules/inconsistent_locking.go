@@ -775,12 +775,7 @@ func ilBareRead(a *ilAccess, kind string) bool {
 // ilForkHandler reports whether a function runs in a child process right
 // after fork (`_after_fork`, `_at_fork_reinit`, `_afterfork`): one thread.
 func ilForkHandler(f *model.Func) bool {
-	for g := f; g != nil; g = g.Parent {
-		if containsLower(g.Name, "fork") {
-			return true
-		}
-	}
-	return false
+	return f.ForkHandler
 }
 
 // ilAsyncLocks lists the locks taken with `async with` or `await

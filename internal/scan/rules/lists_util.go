@@ -551,16 +551,7 @@ func lsAnyLineWith(m *model.Module, needles []string, ok func(string) bool, witn
 			return true
 		}
 	}
-	text := m.Text()
-	if text == "" {
-		return lsAnyLine(m, ok)
-	}
-	// The text of lines 1..last.
-	limit := 0
-	for i := 1; i <= last; i++ {
-		limit += len(m.Line(i)) + 1
-	}
-	text = text[:min(limit, len(text))]
+	text := m.Lines().Through(last)
 	for _, nd := range needles {
 		for off := 0; off < len(text); {
 			i := strings.Index(text[off:], nd)

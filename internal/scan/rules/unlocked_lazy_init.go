@@ -99,93 +99,89 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 			Related:    []scan.RelatedNode{{Node: checkNode, Message: "the unlocked check: `" + exprTextOr(m, asExpr(checkNode), checkText) + "`"}},
 		})
 	}
-	fl.codeBlocks(func(f *model.Func, stmts []python.Stmt) {
-		if f == nil {
+	// The if statements of the functions' own code.
+	m.WalkKinds(model.Kinds(model.KIf), func(ctx *model.Ctx, n python.Node) {
+		if ctx.Func == nil || ctx.InClassBody() {
 			return
 		}
-		for i, s := range stmts {
-			ifs, ok := s.(*python.If)
-			if !ok {
-				continue
-			}
-			lc, ok := parseLazyCheck(ifs.Test)
-			if !ok {
-				continue
-			}
-			ctx := fl.m.StmtCtx(ifs)
-			if ctx == nil || len(fl.held(ctx)) > 0 {
-				continue // checked under a lock
-			}
-			if _, ok := fl.sharedRef(ctx, lc.x); !ok {
-				continue
-			}
-			var region []python.Stmt
-			checkText := "if " + exprTextOr(m, ifs.Test, "…")
-			switch {
-			case lc.unsetInBody:
-				region = ifs.Body
-			case exits(ifs.Body):
-				region = stmts[i+1:]
-				checkText += ": " + exitWord(ifs.Body)
-			default:
-				region = ifs.Orelse
-				checkText += ": … else"
-			}
-			var assigns []python.Stmt
-			calls := 0
-			made := map[string]bool{}          // locals assigned a new object in the region
-			madeContainer := map[string]bool{} // ... a new container
-			fl.scanStmts(region, ctx, func(actx *model.Ctx, n python.Node) bool {
-				switch n := n.(type) {
-				case *python.If:
-					// A re-check of X: the assignment under it is judged
-					// by that check (locked or not).
-					if lc2, ok := parseLazyCheck(n.Test); ok && exprEqual(lc2.x, lc.x) {
-						return false
-					}
-				case *python.Assign:
-					for _, t := range n.Targets {
-						if exprEqual(t, lc.x) {
-							assigns = append(assigns, n)
-						}
-						if nm, ok := t.(*python.Name); ok && fl.identity(actx, n.Value) {
-							made[nm.ID] = true
-							if isContainerValue(n.Value) {
-								madeContainer[nm.ID] = true
-							}
-						}
-					}
-				case *python.AnnAssign:
-					if n.Value != nil && exprEqual(n.Target, lc.x) {
+		ifs := n.(*python.If)
+		stmts, i := ctx.Block()
+		lc, ok := parseLazyCheck(ifs.Test)
+		if !ok {
+			return
+		}
+		if len(fl.held(ctx)) > 0 {
+			return // checked under a lock
+		}
+		if _, ok := fl.sharedRef(ctx, lc.x); !ok {
+			return
+		}
+		var region []python.Stmt
+		checkText := "if " + exprTextOr(m, ifs.Test, "…")
+		switch {
+		case lc.unsetInBody:
+			region = ifs.Body
+		case exits(ifs.Body):
+			region = stmts[i+1:]
+			checkText += ": " + exitWord(ifs.Body)
+		default:
+			region = ifs.Orelse
+			checkText += ": … else"
+		}
+		var assigns []python.Stmt
+		calls := 0
+		made := map[string]bool{}          // locals assigned a new object in the region
+		madeContainer := map[string]bool{} // ... a new container
+		fl.scanStmts(region, ctx, func(actx *model.Ctx, n python.Node) bool {
+			switch n := n.(type) {
+			case *python.If:
+				// A re-check of X: the assignment under it is judged
+				// by that check (locked or not).
+				if lc2, ok := parseLazyCheck(n.Test); ok && exprEqual(lc2.x, lc.x) {
+					return false
+				}
+			case *python.Assign:
+				for _, t := range n.Targets {
+					if exprEqual(t, lc.x) {
 						assigns = append(assigns, n)
 					}
-				case *python.ExprStmt:
-					if _, ok := n.Value.(*python.Call); ok {
-						calls++
+					if nm, ok := t.(*python.Name); ok && fl.identity(actx, n.Value) {
+						made[nm.ID] = true
+						if isContainerValue(n.Value) {
+							madeContainer[nm.ID] = true
+						}
 					}
 				}
-				return true
-			})
-			for _, as := range assigns {
-				actx := fl.m.StmtCtx(as)
-				if actx == nil {
-					continue
+			case *python.AnnAssign:
+				if n.Value != nil && exprEqual(n.Target, lc.x) {
+					assigns = append(assigns, n)
 				}
-				value := assignValue(as)
-				nm, isName := value.(*python.Name)
-				if (isContainerValue(value) || (isName && madeContainer[nm.ID])) && !fl.mutatedInPlace(m, actx, lc.x) {
-					continue // a lookup table built once and only read: racing builds agree
+			case *python.ExprStmt:
+				if _, ok := n.Value.(*python.Call); ok {
+					calls++
 				}
-				if isName && made[nm.ID] {
-					emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, false)
-					continue
-				}
-				switch {
-				case fl.identity(actx, value):
-					emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, false)
-				case lc.falsy && isTrue(value) && calls > 0:
-					emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, true)
-				}
+			}
+			return true
+		})
+		for _, as := range assigns {
+			actx := fl.m.StmtCtx(as)
+			if actx == nil {
+				continue
+			}
+			value := assignValue(as)
+			nm, isName := value.(*python.Name)
+			if (isContainerValue(value) || (isName && madeContainer[nm.ID])) && !fl.mutatedInPlace(m, actx, lc.x) {
+				continue // a lookup table built once and only read: racing builds agree
+			}
+			if isName && made[nm.ID] {
+				emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, false)
+				continue
+			}
+			switch {
+			case fl.identity(actx, value):
+				emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, false)
+			case lc.falsy && isTrue(value) && calls > 0:
+				emit(ifs.Test, checkText, ctx, as, actx, lc.x, value, true)
 			}
 		}
 	})
