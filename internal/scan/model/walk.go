@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -279,9 +280,9 @@ func (m *Module) WalkKinds(ks KindSet, fn func(*Ctx, python.Node)) {
 	if total == 0 {
 		return
 	}
-	if lists > 1 && (3+2*lists)*total >= 5*len(m.events) {
-		// Many, of many kinds: one pass over the kinds costs less than
-		// merging the positions of each.
+	if lists > 1 && 3*total >= len(m.events) {
+		// Many: one pass over the kinds costs less than gathering the
+		// positions of each.
 		for i, k := range m.kinds {
 			if ks&(1<<k) != 0 {
 				e := &m.events[i]
@@ -290,7 +291,6 @@ func (m *Module) WalkKinds(ks KindSet, fn func(*Ctx, python.Node)) {
 		}
 		return
 	}
-	// Otherwise merge the positions of each kind.
 	byKind := m.positions()
 	if lists == 1 {
 		for k := range numKinds {
@@ -303,28 +303,35 @@ func (m *Module) WalkKinds(ks KindSet, fn func(*Ctx, python.Node)) {
 		}
 		return
 	}
-	var heads [numKinds][]int32
-	n := 0
-	for k := range numKinds {
-		if ks.Has(k) && len(byKind[k]) > 0 {
-			heads[n] = byKind[k]
-			n++
-		}
+	// Few, of several kinds: mark their positions in a bit set, then
+	// visit the marks in order.
+	words := (len(m.events) + 63) / 64
+	marks := m.marks // taken while in use: fn may walk too
+	m.marks = nil
+	if cap(marks) < words {
+		marks = make([]uint64, words)
 	}
-	for {
-		best := -1
-		for h := range n {
-			if len(heads[h]) > 0 && (best < 0 || heads[h][0] < heads[best][0]) {
-				best = h
+	marks = marks[:words]
+	for k := range numKinds {
+		if ks.Has(k) {
+			for _, i := range byKind[k] {
+				marks[i>>6] |= 1 << (i & 63)
 			}
 		}
-		if best < 0 {
-			return
-		}
-		e := &m.events[heads[best][0]]
-		heads[best] = heads[best][1:]
-		fn(e.Ctx, e.Node)
 	}
+	for w, set := range marks {
+		if set == 0 {
+			continue
+		}
+		marks[w] = 0 // left clear for the next walk
+		for set != 0 {
+			i := w<<6 | bits.TrailingZeros64(set)
+			set &= set - 1
+			e := &m.events[i]
+			fn(e.Ctx, e.Node)
+		}
+	}
+	m.marks = marks
 }
 
 // positions lists, per kind, the positions of its nodes in the walk.

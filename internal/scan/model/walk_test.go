@@ -492,6 +492,13 @@ func TestWalkKinds(t *testing.T) {
 		model.Kinds(model.KImport, model.KImportFrom, model.KLambda, model.KOther),
 		^model.KindSet(0),
 	}
+	// Every pair of kinds: kinds absent from a module, rare and common
+	// ones, in each of WalkKinds' strategies.
+	for a := model.KOther; a <= model.KOtherExpr; a++ {
+		for b := a + 1; b <= model.KOtherExpr; b++ {
+			sets = append(sets, model.Kinds(a, b))
+		}
+	}
 	for name, src := range sources(t) {
 		m := buildSource(t, name, src, nil)
 		var all []refEvent
@@ -525,6 +532,29 @@ func TestWalkKinds(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: WalkKinds(%b): %d nodes, want %d", name, ks, len(got), len(want))
 			}
+		}
+		// A walk inside a walk's callback (a rule computing facts on
+		// first use) sees its own nodes, and leaves the outer walk whole.
+		outer, inner := model.Kinds(model.KAssign, model.KIf), model.Kinds(model.KCall, model.KReturn)
+		var wantOuter, wantInner, gotOuter []refEvent
+		for _, e := range all {
+			if outer.Has(model.KindOf(e.node)) {
+				wantOuter = append(wantOuter, e)
+			}
+			if inner.Has(model.KindOf(e.node)) {
+				wantInner = append(wantInner, e)
+			}
+		}
+		m.WalkKinds(outer, func(c *model.Ctx, n python.Node) {
+			gotOuter = append(gotOuter, refEvent{c, n})
+			var gotInner []refEvent
+			m.WalkKinds(inner, func(c *model.Ctx, n python.Node) { gotInner = append(gotInner, refEvent{c, n}) })
+			if !slices.Equal(gotInner, wantInner) {
+				t.Fatalf("%s: nested WalkKinds: %d nodes, want %d", name, len(gotInner), len(wantInner))
+			}
+		})
+		if !slices.Equal(gotOuter, wantOuter) {
+			t.Errorf("%s: WalkKinds around a nested walk: %d nodes, want %d", name, len(gotOuter), len(wantOuter))
 		}
 	}
 }
