@@ -216,6 +216,7 @@ type Scratch struct {
 	events []Event
 	kinds  []Kind
 	pos    []int32
+	blocks []stmtList
 	arena  arena
 }
 
@@ -290,7 +291,7 @@ func (m *Module) Comments() (pyrace, threadSafe bool) {
 }
 
 // maxScratchEvents bounds the walk a Scratch keeps for the next module.
-const maxScratchEvents = 16 << 10
+const maxScratchEvents = 64 << 10
 
 // Release hands the walk's buffers back to the Scratch the module was
 // built with, for the next module: the module must not be used after.
@@ -309,8 +310,12 @@ func (m *Module) Release() {
 	if c := cap(m.posAll); c > cap(s.pos) && c <= maxScratchEvents {
 		s.pos = m.posAll[:0]
 	}
+	if c := cap(m.blocks); c > cap(s.blocks) && c <= maxScratchEvents/4 {
+		clear(m.blocks)
+		s.blocks = m.blocks[:0]
+	}
 	m.arena.reset()
-	m.events, m.kinds, m.byKind, m.posAll, m.arena, m.stmtByLine = nil, nil, nil, nil, nil, nil
+	m.events, m.kinds, m.byKind, m.posAll, m.arena, m.stmtByLine, m.blocks = nil, nil, nil, nil, nil, nil, nil
 }
 
 // Text returns the decoded source text.

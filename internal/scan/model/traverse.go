@@ -73,6 +73,9 @@ type trav struct {
 func (b *builder) traverse() {
 	m := b.m
 	n := max(64, m.File.Lines*4)
+	if s := m.scratch; s != nil {
+		m.blocks, s.blocks = s.blocks[:0], nil
+	}
 	if s := m.scratch; s != nil && cap(s.events) >= n {
 		m.events, m.kinds = s.events[:0], s.kinds[:0]
 		s.events, s.kinds = nil, nil

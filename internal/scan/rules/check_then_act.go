@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pyrace/pyrace/internal/python"
 	"github.com/pyrace/pyrace/internal/scan"
@@ -550,6 +551,9 @@ func (c *ctaChecker) region(r region) {
 				continue
 			}
 		}
+		if !c.mayMention(r, f.cont) {
+			continue // no action on the state can be in code that never names it
+		}
 		var best *act
 		visit := func(ctx *model.Ctx, n python.Node) bool {
 			if a := c.match(f, ctx, n); a != nil && (best == nil || (best.kind == actRead && a.kind != actRead)) {
@@ -981,4 +985,53 @@ func exprTextOr(m *model.Module, e python.Expr, def string) string {
 		return t
 	}
 	return def
+}
+
+// mayMention reports whether the code of r may hold an expression equal to
+// cont: false when cont ends in a name (x, self.x) that the source lines
+// of r do not contain. Every action a fact matches names its state, so a
+// region that never does is not scanned.
+func (c *ctaChecker) mayMention(r region, cont python.Expr) bool {
+	return mayMention(c.m, r.stmts, r.exprs, cont)
+}
+
+// mayMention reports whether stmts and exprs may hold an expression equal
+// to cont (exprEqual): false when cont ends in a name (x, self.x) that
+// their source lines do not contain.
+func mayMention(m *model.Module, stmts []python.Stmt, exprs []python.Expr, cont python.Expr) bool {
+	var ident string
+	switch e := cont.(type) {
+	case *python.Name:
+		ident = e.ID
+	case *python.Attribute:
+		ident = e.Attr
+	default:
+		return true
+	}
+	for i := 0; i < len(ident); i++ {
+		if ident[i] >= utf8.RuneSelf {
+			return true // the source may spell it unnormalized (NFKC)
+		}
+	}
+	first, last := 0, 0
+	span := func(n python.Node) {
+		p := n.Pos()
+		if first == 0 || p.Line < first {
+			first = p.Line
+		}
+		last = max(last, p.EndLine, p.Line)
+	}
+	for _, s := range stmts {
+		span(s)
+	}
+	for _, e := range exprs {
+		span(e)
+	}
+	if first == 0 {
+		return false
+	}
+	lines := m.Lines()
+	text := lines.Through(last)
+	text = text[len(lines.Through(first-1)):]
+	return strings.Contains(text, ident)
 }

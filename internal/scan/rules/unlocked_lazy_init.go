@@ -128,6 +128,9 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 			region = ifs.Orelse
 			checkText += ": … else"
 		}
+		if !mayMention(m, region, nil, lc.x) {
+			return // no assignment to X in code that never names it
+		}
 		var assigns []python.Stmt
 		calls := 0
 		made := map[string]bool{}          // locals assigned a new object in the region
