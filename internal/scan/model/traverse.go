@@ -227,11 +227,13 @@ func (t *trav) state(parent *lockState, op lockOp, f *Func, node python.Node) *l
 // effect returns the state after statement s, nil when s cannot change
 // the locks held.
 func (t *trav) effect(s python.Stmt, ls *lockState) *lockState {
-	if lockStmtCall(s, "acquire") != nil || lockStmtCall(s, "release") != nil {
-		return t.state(ls, lockStmt, t.f, s)
-	}
-	if tr, ok := s.(*python.Try); ok {
-		for _, fs := range tr.Finalbody {
+	switch st := s.(type) {
+	case *python.ExprStmt:
+		if lockMethod(st.Value, "acquire") != nil || lockMethod(st.Value, "release") != nil {
+			return t.state(ls, lockStmt, t.f, s)
+		}
+	case *python.Try:
+		for _, fs := range st.Finalbody {
 			if lockStmtCall(fs, "release") != nil {
 				return t.state(ls, lockStmt, t.f, s)
 			}

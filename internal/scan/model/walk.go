@@ -345,14 +345,18 @@ func (m *Module) positions() *[numKinds][]int32 {
 			all = make([]int32, len(m.events))
 		}
 		m.posAll = all
-		off := 0
+		// A counting sort: next[k] is where the next node of kind k goes.
+		var next [numKinds]int32
+		off := int32(0)
 		for k := range numKinds {
-			c := int(m.kindCount[k])
-			m.byKind[k] = all[off : off : off+c]
+			c := m.kindCount[k]
+			m.byKind[k] = all[off : off+c : off+c]
+			next[k] = off
 			off += c
 		}
 		for i, k := range m.kinds {
-			m.byKind[k] = append(m.byKind[k], int32(i))
+			all[next[k]] = int32(i)
+			next[k]++
 		}
 	}
 	return m.byKind
