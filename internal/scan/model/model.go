@@ -72,9 +72,9 @@ type Module struct {
 	// (slices of posAll), made on first use; stmtByLine the statement
 	// contexts by first line, those of line l from stmtStart[l] to
 	// stmtStart[l+1].
-	byKind     *[numKinds][]int32
+	byKind *[numKinds][]int32
 	// marks is WalkKinds' bit set of positions, all clear between walks.
-	marks []uint64
+	marks      []uint64
 	posAll     []int32
 	stmtStart  []int32
 	stmtByLine []*Ctx
