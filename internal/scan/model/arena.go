@@ -72,6 +72,7 @@ type arena struct {
 	funcs   chunks[Func]
 	classes chunks[Class]
 	states  chunks[lockState]
+	names   chunks[[namesListMax]string]
 }
 
 // reset makes every record free for the next module.
@@ -80,4 +81,28 @@ func (a *arena) reset() {
 	a.funcs.reset()
 	a.classes.reset()
 	a.states.reset()
+	a.names.reset()
+}
+
+// stringMaker makes the module's strings (qualified names, state keys) out of
+// shared buffers: one allocation for many short strings. The buffers are
+// the module's own, never reused, since findings keep such strings.
+type stringMaker struct {
+	buf []byte
+}
+
+// concat returns a + b + c.
+func (s *stringMaker) concat(a, b, c string) string {
+	n := len(a) + len(b) + len(c)
+	if n == 0 {
+		return ""
+	}
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]byte, 0, max(2048, n))
+	}
+	start := len(s.buf)
+	s.buf = append(s.buf, a...)
+	s.buf = append(s.buf, b...)
+	s.buf = append(s.buf, c...)
+	return unsafe.String(&s.buf[start], n)
 }

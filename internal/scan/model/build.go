@@ -244,7 +244,7 @@ func (b *builder) class(s *python.ClassDef, fn *Func, qual string) {
 	m := b.m
 	q := s.Name
 	if qual != "" {
-		q = qual + "." + s.Name
+		q = m.strs.concat(qual, ".", s.Name)
 	}
 	c := m.arena.classes.alloc()
 	*c = Class{
@@ -299,7 +299,7 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 	m := b.m
 	q := name
 	if qual != "" {
-		q = qual + "." + name
+		q = m.strs.concat(qual, ".", name)
 	}
 	f := m.arena.funcs.alloc()
 	*f = Func{
@@ -312,6 +312,8 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 		Class:      cls,
 		Parent:     parent,
 	}
+	// The locals' list: room for namesListMax names without growing.
+	f.Locals.list = m.arena.names.alloc()[:0]
 	f.ThreadConfined = b.annotated(node.Pos(), decorators)
 	f.ForkHandler = (parent != nil && parent.ForkHandler) || containsFold(name, "fork")
 	static, classmethod := false, false

@@ -80,6 +80,8 @@ type Module struct {
 	stmtByLine []*Ctx
 	// blocks are the statement lists of the walk, in walk order.
 	blocks []stmtList
+	// strs makes the module's qualified names and state keys.
+	strs stringMaker
 	// arena holds the module's contexts (in walk order), functions,
 	// classes and lock states: the scratch's, or the module's own.
 	arena *arena

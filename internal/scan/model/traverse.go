@@ -60,6 +60,9 @@ type trav struct {
 	block, index int32
 	// classBodies counts the class bodies around the statements walked.
 	classBodies int
+	// stored holds the Name targets of every function's own scope, each
+	// function's a stretch of it (Func.stored).
+	stored []string
 	// f is the function whose body is traversed (nil: module code),
 	// root the method whose receiver calls are recorded (nil: none) and
 	// recv that receiver; attrs is set for methods with a self.
@@ -105,7 +108,9 @@ func (b *builder) traverse() {
 		if f.Synchronized != "" {
 			ls.held = []string{f.Synchronized}
 		}
+		start := len(t.stored)
 		t.stmts(f.Body, ls, true)
+		f.stored = t.stored[start:len(t.stored):len(t.stored)]
 		for g := range f.Globals {
 			f.Locals.Remove(g)
 		}
@@ -555,7 +560,7 @@ func (t *trav) expr(c *Ctx, e python.Expr, own, scope bool) {
 		t.emit(c, n, KName)
 		if scope && (n.Ctx == python.Store || n.Ctx == python.Del) {
 			t.f.Locals.Add(n.ID)
-			t.f.stored = append(t.f.stored, n.ID)
+			t.stored = append(t.stored, n.ID)
 		}
 	case *python.Constant:
 		// Not recorded: a literal is never shared state (see Walk).
@@ -806,7 +811,7 @@ func (t *trav) ownVisit(n python.Node) bool {
 	case *python.Name:
 		if n.Ctx == python.Store || n.Ctx == python.Del {
 			f.Locals.Add(n.ID)
-			f.stored = append(f.stored, n.ID)
+			t.stored = append(t.stored, n.ID)
 		}
 	case *python.Import:
 		for _, a := range n.Names {
