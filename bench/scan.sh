@@ -6,9 +6,9 @@
 # Corpus: the largest CPython standard library found under
 # ~/.pyenv/versions/*/lib/python3.* (by bytes of *.py outside site-packages),
 # else /usr/lib/python3.*; BENCH_CORPUS=DIR chooses another. Each figure is
-# the best wall time of BENCH_RUNS runs (default 3). The scan runs every rule
+# the best wall time of BENCH_RUNS runs (default 5). The scan runs every rule
 # at --min-confidence low (all the work, all the output) with --isolated and
-# --no-gitignore, writing JSON to /dev/null. Goals (issue 4): the scan adds at
+# --no-gitignore, writing JSON to /dev/null; parse and scan runs take turns. Goals (issue 4): the scan adds at
 # most 50% to parsing, and the whole stdlib (~33 MB) takes under 1.5 s on two
 # cores.
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 ncpu=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -43,18 +43,25 @@ fi
 bytes=$(pybytes "$corpus")
 go build -o "$tmp/pyrace" ./cmd/pyrace
 
+# elapsed CMD... prints the wall time of one run of CMD in seconds.
+elapsed() {
+	local start end
+	start=$(date +%s.%N)
+	"$@" >/dev/null 2>&1 || true
+	end=$(date +%s.%N)
+	awk -v a="$end" -v b="$start" 'BEGIN { print a - b }'
+}
+
+# min A B prints the smaller number ("" counts as infinity).
+min() {
+	if [[ -z $1 ]] || awk -v t="$2" -v b="$1" 'BEGIN { exit !(t < b) }'; then echo "$2"; else echo "$1"; fi
+}
+
 # best CMD... prints the best wall time in seconds of $runs runs.
 best() {
-	local best="" t
+	local best=""
 	for _ in $(seq "$runs"); do
-		local start end
-		start=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || true
-		end=$(date +%s.%N)
-		t=$(awk -v a="$end" -v b="$start" 'BEGIN { print a - b }')
-		if [[ -z $best ]] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then
-			best=$t
-		fi
+		best=$(min "$best" "$(elapsed "$@")")
 	done
 	echo "$best"
 }
@@ -66,8 +73,13 @@ report() { # name seconds baseline
 		'BEGIN { printf "%-28s %8.3f %9.1f %8.2f\n", n, s, bytes / 1e6 / s, s / b }'
 }
 for jobs in 1 "$ncpu"; do
-	parse=$(best "$tmp/pyrace" parse --jobs "$jobs" "$corpus")
-	scan=$(best "$tmp/pyrace" scan --isolated --no-gitignore --min-confidence low --jobs "$jobs" --format json -o /dev/null "$corpus")
+	# Parse and scan take turns, so that both see the same machine (a
+	# shared VM's speed drifts over seconds).
+	parse="" scan=""
+	for _ in $(seq "$runs"); do
+		parse=$(min "$parse" "$(elapsed "$tmp/pyrace" parse --jobs "$jobs" "$corpus")")
+		scan=$(min "$scan" "$(elapsed "$tmp/pyrace" scan --isolated --no-gitignore --min-confidence low --jobs "$jobs" --format json -o /dev/null "$corpus")")
+	done
 	report "pyrace parse --jobs $jobs" "$parse" "$parse"
 	report "pyrace scan --jobs $jobs" "$scan" "$parse"
 done

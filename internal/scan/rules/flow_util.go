@@ -51,6 +51,8 @@ type flow struct {
 	ddNames, ddAttrs map[string]bool
 	funcByName       map[string]*model.Func
 	funcNames        nameFilter
+	// methodNames holds the names of the methods of every class.
+	methodNames nameFilter
 
 	// What each flow rule collects during the walk.
 	iterSites   []iterSite // FT003
@@ -221,6 +223,9 @@ func newFlow(m *model.Module) *flow {
 			fl.funcByName[f.Name] = f
 			fl.funcNames.add(f.Name)
 		}
+		if f.Class != nil {
+			fl.methodNames.add(f.Name)
+		}
 	}
 	for _, st := range m.File.Module.Body {
 		if a, ok := st.(*python.Assign); ok {
@@ -390,6 +395,9 @@ func (fl *flow) recordCall(ctx *model.Ctx, n python.Node) {
 	case *python.Attribute:
 		b, ok := x.Value.(*python.Name)
 		if !ok || ctx.Func == nil {
+			return
+		}
+		if !fl.methodNames.mayHave(x.Attr) {
 			return
 		}
 		meth := methodOf(ctx.Func)
