@@ -106,3 +106,22 @@ func (s *stringMaker) concat(a, b, c string) string {
 	s.buf = append(s.buf, c...)
 	return unsafe.String(&s.buf[start], n)
 }
+
+// join returns the concatenation of parts.
+func (s *stringMaker) join(parts []string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n == 0 {
+		return ""
+	}
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]byte, 0, max(2048, n))
+	}
+	start := len(s.buf)
+	for _, p := range parts {
+		s.buf = append(s.buf, p...)
+	}
+	return unsafe.String(&s.buf[start], n)
+}

@@ -326,6 +326,11 @@ func (m *Module) Text() string { return m.lines.Text() }
 // Lines returns the lines of the source text.
 func (m *Module) Lines() *python.Lines { return m.lines }
 
+// Concat returns the concatenation of parts, made in the module's string
+// buffers (one allocation for many short strings): for the keys rules
+// build per node.
+func (m *Module) Concat(parts ...string) string { return m.strs.join(parts) }
+
 // Options returns the options the module was built with.
 func (m *Module) Options() Options { return m.opts }
 

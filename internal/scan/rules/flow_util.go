@@ -31,6 +31,7 @@ type flow struct {
 	// pending are the mutations, kind hints and item reads seen during
 	// the walk; their keys depend on selfSet, complete only after it.
 	pending      []*mutation
+	mutChunk     []mutation // where put allocates mutations, a chunk at a time
 	pendingKinds []pendingKind
 	itemReads    []itemRead
 	// defaultdicts are the state keys holding a defaultdict, where
@@ -315,7 +316,7 @@ func newFlow(m *model.Module) *flow {
 			continue
 		}
 		if ref, ok := fl.resolveState(r.ctx, r.node.Value); ok && fl.defaultdicts[fl.key(ref)] {
-			fl.put(r.ctx, ref, &mutation{Node: r.node, Op: "item read of a defaultdict, which inserts missing keys", DefaultRead: true})
+			fl.put(r.ctx, ref, mutation{Node: r.node, Op: "item read of a defaultdict, which inserts missing keys", DefaultRead: true})
 		}
 	}
 	fl.summarize()
@@ -543,26 +544,26 @@ func (fl *flow) key(ref model.Ref) string {
 	switch ref.Kind {
 	case model.RefInstanceAttr:
 		if ref.Class == nil {
-			return "I:" + ref.Key
+			return fl.m.Concat("I:", ref.Key)
 		}
 		if fl.selfIsClassAttr(ref) {
-			return "C:" + ref.Class.Qual + "." + ref.Name
+			return fl.m.Concat("C:", ref.Class.Qual, ".", ref.Name)
 		}
-		return "I:" + ref.Class.Qual + ":" + ref.Key
+		return fl.m.Concat("I:", ref.Class.Qual, ":", ref.Key)
 	case model.RefClassAttr:
 		if ref.Class == nil {
-			return "C:" + ref.Key
+			return fl.m.Concat("C:", ref.Key)
 		}
 		if ref.Key == ref.Class.Name+"."+ref.Name {
-			return "C:" + ref.Class.Qual + "." + ref.Name
+			return fl.m.Concat("C:", ref.Class.Qual, ".", ref.Name)
 		}
-		return "C:" + ref.Class.Qual + ":" + ref.Key
+		return fl.m.Concat("C:", ref.Class.Qual, ":", ref.Key)
 	case model.RefGlobal:
-		return "G:" + ref.Key
+		return fl.m.Concat("G:", ref.Key)
 	case model.RefModuleAttr:
-		return "M:" + ref.Key
+		return fl.m.Concat("M:", ref.Key)
 	case model.RefNonlocal:
-		return "N:" + ref.Key
+		return fl.m.Concat("N:", ref.Key)
 	}
 	return ""
 }
@@ -605,7 +606,7 @@ func (fl *flow) record(ctx *model.Ctx, n python.Node) {
 				fl.add(ctx, n, t.Value, mutInfo{removes: true}, "del")
 			case *python.Name, *python.Attribute:
 				if ref, ok := fl.resolveState(ctx, t); ok {
-					fl.put(ctx, ref, &mutation{Node: n, Op: "del", Removes: true, Rebind: true, ToNone: true})
+					fl.put(ctx, ref, mutation{Node: n, Op: "del", Removes: true, Rebind: true, ToNone: true})
 				}
 			}
 		}
@@ -657,7 +658,7 @@ func (fl *flow) store(ctx *model.Ctx, stmt python.Stmt, target, value, ann pytho
 		if call, ok := value.(*python.Call); ok && model.CalleeName(call) == "defaultdict" {
 			fl.kindOf(ref, "defaultdict")
 		}
-		fl.put(ctx, ref, &mutation{Node: stmt, Op: "rebinding", Removes: isNone(value) || isEmpty(value), Rebind: true, ToNone: isNone(value)})
+		fl.put(ctx, ref, mutation{Node: stmt, Op: "rebinding", Removes: isNone(value) || isEmpty(value), Rebind: true, ToNone: isNone(value)})
 	}
 }
 
@@ -675,10 +676,15 @@ func (fl *flow) add(ctx *model.Ctx, node python.Node, e python.Expr, info mutInf
 	if !info.ambiguous {
 		fl.kindOf(ref, info.kind)
 	}
-	fl.put(ctx, ref, &mutation{Node: node, Op: op, Removes: info.removes, Ambiguous: info.ambiguous})
+	fl.put(ctx, ref, mutation{Node: node, Op: op, Removes: info.removes, Ambiguous: info.ambiguous})
 }
 
-func (fl *flow) put(ctx *model.Ctx, ref model.Ref, mu *mutation) {
+func (fl *flow) put(ctx *model.Ctx, ref model.Ref, m mutation) {
+	if len(fl.mutChunk) == cap(fl.mutChunk) {
+		fl.mutChunk = make([]mutation, 0, 64)
+	}
+	fl.mutChunk = append(fl.mutChunk, m)
+	mu := &fl.mutChunk[len(fl.mutChunk)-1]
 	mu.Ctx = ctx
 	mu.Ref = ref
 	fl.pending = append(fl.pending, mu)

@@ -103,6 +103,14 @@ type ilAccess struct {
 	held      map[string]bool
 }
 
+// hold records that lock k is held at the access.
+func (a *ilAccess) hold(k string) {
+	if a.held == nil {
+		a.held = map[string]bool{}
+	}
+	a.held[k] = true
+}
+
 // ilState is an instance attribute of a class, or a module global.
 type ilState struct {
 	cls      *model.Class // nil for a module global
@@ -308,20 +316,19 @@ func checkInconsistentLocking(m *model.Module, report func(scan.Report)) {
 		}
 		st.accesses = kept
 		for _, a := range st.accesses {
-			a.held = map[string]bool{}
 			for _, k := range a.ctx.Held {
 				if k := lkCanonLock(aliases, a.ctx.Func, k); !async[k] {
-					a.held[k] = true
+					a.hold(k)
 				}
 			}
 			if meth := a.ctx.Func; meth != nil {
 				for k := range eff[meth] {
 					if !async[k] {
-						a.held[k] = true
+						a.hold(k)
 					}
 				}
 				if ilLockedName(meth.Name) {
-					a.held[ilAnyLock] = true
+					a.hold(ilAnyLock)
 				}
 			}
 		}
