@@ -115,6 +115,9 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 				c.staleRead(stmts, i, ctx)
 			}
 		case *python.If:
+			if !testMayMatter(ctx, s.Test) {
+				return
+			}
 			body, orelse := parseFacts(s.Test)
 			if len(body) == 0 && len(orelse) == 0 {
 				return
@@ -127,6 +130,9 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 				c.region(region{facts: body, stmts: stmts[i+1:], ctx: ctx, exit: "else: " + exitWord(s.Orelse)})
 			}
 		case *python.While:
+			if !testMayMatter(ctx, s.Test) {
+				return
+			}
 			if body, _ := parseFacts(s.Test); len(body) > 0 {
 				c.region(region{facts: body, stmts: s.Body, ctx: ctx})
 			}
@@ -135,6 +141,25 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 	for _, r := range fl.exprRegions {
 		c.region(r)
 	}
+}
+
+// testMayMatter reports whether a test can establish a fact a region is
+// scanned for: one on shared state (an attribute, a name that is not a
+// local of the function) or a call (a path check, len(), d.get()). A test
+// of the function's own locals, or any test at module level (which owns
+// its state) without a call, cannot.
+func testMayMatter(ctx *model.Ctx, test python.Expr) bool {
+	found := false
+	inspectExpr(test, func(n python.Node) bool {
+		switch n := n.(type) {
+		case *python.Call, *python.Attribute:
+			found = true
+		case *python.Name:
+			found = ctx.Func != nil && !ctx.Func.Locals.Has(n.ID)
+		}
+		return !found
+	})
+	return found
 }
 
 // staleCandidate reports whether an assignment can start staleRead's
@@ -995,6 +1020,10 @@ func (c *ctaChecker) mayMention(r region, cont python.Expr) bool {
 	return mayMention(c.m, r.stmts, r.exprs, cont)
 }
 
+// mentionMinLines is the size of region below which mayMention does not
+// look at the source (building the module's line index costs more).
+const mentionMinLines = 40
+
 // mayMention reports whether stmts and exprs may hold an expression equal
 // to cont (exprEqual): false when cont ends in a name (x, self.x) that
 // their source lines do not contain.
@@ -1029,6 +1058,9 @@ func mayMention(m *model.Module, stmts []python.Stmt, exprs []python.Expr, cont 
 	}
 	if first == 0 {
 		return false
+	}
+	if last-first < mentionMinLines {
+		return true // scanning a few lines costs less than looking
 	}
 	lines := m.Lines()
 	text := lines.Through(last)

@@ -681,7 +681,8 @@ func (fl *flow) add(ctx *model.Ctx, node python.Node, e python.Expr, info mutInf
 
 func (fl *flow) put(ctx *model.Ctx, ref model.Ref, m mutation) {
 	if len(fl.mutChunk) == cap(fl.mutChunk) {
-		fl.mutChunk = make([]mutation, 0, 64)
+		// Chunks grow with the module: most have a few mutations.
+		fl.mutChunk = make([]mutation, 0, min(64, max(4, 2*cap(fl.mutChunk))))
 	}
 	fl.mutChunk = append(fl.mutChunk, m)
 	mu := &fl.mutChunk[len(fl.mutChunk)-1]
