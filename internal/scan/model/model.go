@@ -78,6 +78,8 @@ type Module struct {
 	posAll     []int32
 	stmtStart  []int32
 	stmtByLine []*Ctx
+	// funcRefs are the references to functions and methods (FuncRefs).
+	funcRefs []FuncRef
 	// blocks are the statement lists of the walk, in walk order.
 	blocks []stmtList
 	// strs makes the module's qualified names and state keys.
@@ -129,6 +131,10 @@ type Class struct {
 	ThreadConfined bool
 	// ThreadLocalBase is true for subclasses of threading.local.
 	ThreadLocalBase bool
+	// LoopBound is set for classes bound to an asyncio event loop (an
+	// `async def` method, or a method using `self._loop`): their state is
+	// confined to the loop's thread.
+	LoopBound bool
 	// Public is true when the name does not start with an underscore.
 	Public bool
 }
@@ -325,6 +331,23 @@ func (m *Module) Text() string { return m.lines.Text() }
 
 // Lines returns the lines of the source text.
 func (m *Module) Lines() *python.Lines { return m.lines }
+
+// FuncRef is a reference, in the walk, to one of the module's top-level
+// functions by name or to a method through the receiver (`self.m`,
+// `cls.m`) of a method of its class.
+type FuncRef struct {
+	Ctx  *Ctx
+	Node python.Expr // the *python.Name or *python.Attribute
+	Func *Func
+	// Call is set when the reference is the callee of a call.
+	Call bool
+}
+
+// FuncRefs lists the references to the module's functions and methods in
+// walk order. A name is listed when it is read and names a top-level
+// function, even where a local of the same name shadows it: check with
+// Resolve.
+func (m *Module) FuncRefs() []FuncRef { return m.funcRefs }
 
 // Concat returns the concatenation of parts, made in the module's string
 // buffers (one allocation for many short strings): for the keys rules

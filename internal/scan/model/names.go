@@ -80,3 +80,27 @@ func (s *Names) All(fn func(string)) {
 		fn(n)
 	}
 }
+
+// NameFilter is a small Bloom filter over names: MayHave is false for
+// most names not added, at the cost of a few instructions, so that a map
+// lookup runs only for likely members.
+type NameFilter [4]uint64
+
+func nameBit(s string) uint {
+	if s == "" {
+		return 0
+	}
+	return (uint(len(s))*31 + uint(s[0])*7 + uint(s[len(s)-1])) & 255
+}
+
+// Add puts s in the filter.
+func (b *NameFilter) Add(s string) {
+	h := nameBit(s)
+	b[h>>6] |= 1 << (h & 63)
+}
+
+// MayHave reports whether s may have been added; false means it was not.
+func (b *NameFilter) MayHave(s string) bool {
+	h := nameBit(s)
+	return b[h>>6]&(1<<(h&63)) != 0
+}

@@ -63,6 +63,13 @@ type trav struct {
 	// stored holds the Name targets of every function's own scope, each
 	// function's a stretch of it (Func.stored).
 	stored []string
+	// topFuncs are the module's top-level functions by name, topNames and
+	// methodNames filters of their names and of every method's; callee
+	// is the callee of the last call recorded (the walk records it next).
+	topFuncs    map[string]*Func
+	topNames    NameFilter
+	methodNames NameFilter
+	callee      python.Expr
 	// f is the function whose body is traversed (nil: module code),
 	// root the method whose receiver calls are recorded (nil: none) and
 	// recv that receiver; attrs is set for methods with a self.
@@ -86,7 +93,19 @@ func (b *builder) traverse() {
 		m.events = make([]Event, 0, n)
 		m.kinds = make([]Kind, 0, n)
 	}
-	t := &trav{m: m, b: b}
+	t := &trav{m: m, b: b, topFuncs: map[string]*Func{}}
+	for _, f := range m.Funcs {
+		switch {
+		case f.Parent == nil && f.Class == nil:
+			t.topFuncs[f.Name] = f
+			t.topNames.Add(f.Name)
+		case f.Class != nil:
+			t.methodNames.Add(f.Name)
+			if _, async := f.Node.(*python.AsyncFunctionDef); async && f.Parent == nil {
+				f.Class.LoopBound = true
+			}
+		}
+	}
 	t.stmts(m.File.Module.Body, t.state(nil, lockRoot, nil, nil), false)
 	for _, f := range m.Funcs {
 		t.f, t.root, t.recv = f, nil, ""
@@ -254,12 +273,55 @@ func (t *trav) newCtx(s python.Stmt, ls *lockState) *Ctx {
 	return c
 }
 
-// emit records one node of the walk.
+// emit records one node of the walk, and notes the references to the
+// module's functions and methods (see FuncRefs).
 func (t *trav) emit(c *Ctx, n python.Node, k Kind) {
 	m := t.m
+	switch k {
+	case KConstant:
+		return // not recorded (see Walk)
+	case KCall:
+		t.callee = n.(*python.Call).Func
+	case KName:
+		if x := n.(*python.Name); x.Ctx == python.Load && t.topNames.MayHave(x.ID) {
+			if f := t.topFuncs[x.ID]; f != nil {
+				m.funcRefs = append(m.funcRefs, FuncRef{Ctx: c, Node: x, Func: f, Call: t.callee == python.Expr(x)})
+			}
+		}
+	case KAttribute:
+		t.attrRef(c, n.(*python.Attribute))
+	}
 	m.events = append(m.events, Event{c, n})
 	m.kinds = append(m.kinds, k)
 	m.kindCount[k]++
+}
+
+// attrRef notes `self.m` / `cls.m` naming a method of the class of the
+// method the code is part of (see FuncRefs), and `self._loop` (see
+// Class.LoopBound).
+func (t *trav) attrRef(c *Ctx, x *python.Attribute) {
+	if t.f == nil {
+		return
+	}
+	b, ok := x.Value.(*python.Name)
+	if !ok || b.ID == "" {
+		return
+	}
+	if x.Attr == "_loop" {
+		if meth := t.f.method(); meth != nil && b.ID == meth.SelfName {
+			meth.Class.LoopBound = true
+		}
+	}
+	if !t.methodNames.MayHave(x.Attr) {
+		return
+	}
+	meth := t.f.method()
+	if meth == nil || (b.ID != meth.SelfName && b.ID != meth.ClsName) {
+		return
+	}
+	if g := meth.Class.Methods[x.Attr]; g != nil {
+		t.m.funcRefs = append(t.m.funcRefs, FuncRef{Ctx: c, Node: x, Func: g, Call: t.callee == python.Expr(x)})
+	}
 }
 
 // stmts walks a statement list in lock state ls. own is set for the

@@ -155,7 +155,9 @@ func testMayMatter(ctx *model.Ctx, test python.Expr) bool {
 		case *python.Call, *python.Attribute:
 			found = true
 		case *python.Name:
-			found = ctx.Func != nil && !ctx.Func.Locals.Has(n.ID)
+			if ctx.Func != nil && !ctx.Func.Locals.Has(n.ID) {
+				found = true
+			}
 		}
 		return !found
 	})

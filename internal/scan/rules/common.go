@@ -129,28 +129,6 @@ func containsLower(s, sub string) bool {
 	return false
 }
 
-// nameFilter is a small Bloom filter over names: mayHave is false for
-// most names not added, at no more cost than a few instructions, so that a
-// map lookup runs only for likely members.
-type nameFilter [4]uint64
-
-func nameBit(s string) uint {
-	if s == "" {
-		return 0
-	}
-	return (uint(len(s))*31 + uint(s[0])*7 + uint(s[len(s)-1])) & 255
-}
-
-func (b *nameFilter) add(s string) {
-	h := nameBit(s)
-	b[h>>6] |= 1 << (h & 63)
-}
-
-func (b *nameFilter) mayHave(s string) bool {
-	h := nameBit(s)
-	return b[h>>6]&(1<<(h&63)) != 0
-}
-
 // storeTargets returns the targets a statement stores to or deletes, and
 // the verb for messages ("set" or "deleted"): the targets of an assignment,
 // of an annotated assignment with a value, or of a del; nil for anything

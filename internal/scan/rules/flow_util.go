@@ -44,16 +44,10 @@ type flow struct {
 	calls     map[*model.Func][]callSite
 	inherited map[*model.Func][]string
 	initOnly  map[*model.Func]bool
-	// callFunc is the callee of the call just visited: Inspect visits
-	// it right after the call.
-	callFunc python.Expr
 	// ddNames and ddAttrs are the globals and attributes some assignment
 	// gives a defaultdict (where an item read inserts).
 	ddNames, ddAttrs map[string]bool
 	funcByName       map[string]*model.Func
-	funcNames        nameFilter
-	// methodNames holds the names of the methods of every class.
-	methodNames nameFilter
 
 	// What each flow rule collects during the walk.
 	iterSites   []iterSite // FT003
@@ -215,17 +209,8 @@ func newFlow(m *model.Module) *flow {
 		loopBound:    map[*model.Class]bool{},
 	}
 	for _, f := range m.Funcs {
-		if _, async := f.Node.(*python.AsyncFunctionDef); async && f.Class != nil && f.Parent == nil {
-			fl.loopBound[f.Class] = true
-		}
-	}
-	for _, f := range m.Funcs {
 		if f.Parent == nil && f.Class == nil {
 			fl.funcByName[f.Name] = f
-			fl.funcNames.add(f.Name)
-		}
-		if f.Class != nil {
-			fl.methodNames.add(f.Name)
 		}
 	}
 	for _, st := range m.File.Module.Body {
@@ -257,41 +242,37 @@ func newFlow(m *model.Module) *flow {
 			}
 		}
 	}
-	// Each collector for the kinds it looks at, in this order. Names
-	// matter only as references to the module's functions (a call's
-	// callee follows the call whatever the kinds looked at).
-	names := len(fl.funcByName) > 0
-	events, kinds := m.Events()
-	for i, k := range kinds {
-		switch k {
-		case model.KName:
-			if names {
-				fl.recordCall(events[i].Ctx, events[i].Node)
-			}
-		case model.KAttribute:
-			ctx, n := events[i].Ctx, events[i].Node
-			fl.noteSelfSet(ctx, n)
-			fl.recordCall(ctx, n)
-		case model.KCall:
-			ctx, n := events[i].Ctx, events[i].Node
+	// Each collector for the kinds it looks at, in walk order; the model
+	// noted the references to functions and methods, and the classes
+	// bound to an event loop, as it walked.
+	kinds := model.Kinds(model.KCall, model.KSubscript, model.KDelete, model.KAssign, model.KAnnAssign, model.KAugAssign,
+		model.KIfExp, model.KBoolOp, model.KFor, model.KListComp, model.KSetComp, model.KDictComp, model.KGeneratorExp, model.KYieldFrom)
+	m.WalkKinds(kinds, func(ctx *model.Ctx, n python.Node) {
+		switch n.(type) {
+		case *python.Call:
 			fl.record(ctx, n)
-			fl.recordCall(ctx, n)
 			fl.collectIterSites(ctx, n)
-		case model.KSubscript, model.KDelete:
-			fl.record(events[i].Ctx, events[i].Node)
-		case model.KAssign:
-			ctx, n := events[i].Ctx, events[i].Node
+		case *python.Subscript, *python.Delete:
+			fl.record(ctx, n)
+		case *python.Assign:
 			fl.noteSelfSet(ctx, n)
 			fl.record(ctx, n)
 			fl.collectOrAssign(ctx, n)
-		case model.KAnnAssign, model.KAugAssign:
-			ctx, n := events[i].Ctx, events[i].Node
+		case *python.AnnAssign, *python.AugAssign:
 			fl.noteSelfSet(ctx, n)
 			fl.record(ctx, n)
-		case model.KIfExp, model.KBoolOp:
-			fl.collectExprRegions(events[i].Ctx, events[i].Node)
-		case model.KFor, model.KListComp, model.KSetComp, model.KDictComp, model.KGeneratorExp, model.KYieldFrom:
-			fl.collectIterSites(events[i].Ctx, events[i].Node)
+		case *python.IfExp, *python.BoolOp:
+			fl.collectExprRegions(ctx, n)
+		default: // loops, comprehensions, yield from
+			fl.collectIterSites(ctx, n)
+		}
+	})
+	for _, r := range m.FuncRefs() {
+		fl.recordCall(r)
+	}
+	for _, c := range m.Classes {
+		if c.LoopBound {
+			fl.loopBound[c] = true
 		}
 	}
 	// Keys are known now that selfSet is complete.
@@ -334,15 +315,6 @@ func newFlow(m *model.Module) *flow {
 func (fl *flow) noteSelfSet(ctx *model.Ctx, n python.Node) {
 	var targets []python.Expr
 	switch n := n.(type) {
-	case *python.Attribute:
-		if n.Attr == "_loop" && ctx.Func != nil {
-			if b, ok := n.Value.(*python.Name); ok {
-				if meth := methodOf(ctx.Func); meth != nil && b.ID == meth.SelfName && b.ID != "" {
-					fl.loopBound[meth.Class] = true
-				}
-			}
-		}
-		return
 	case *python.Assign:
 		targets = n.Targets
 		fl.noteDefaultdictTargets(n.Targets, n.Value)
@@ -374,46 +346,14 @@ func (fl *flow) noteSelfSet(ctx *model.Ctx, n python.Node) {
 	}
 }
 
-// recordCall notes calls of (and references to) the module's functions
-// and of methods through self or cls.
-func (fl *flow) recordCall(ctx *model.Ctx, n python.Node) {
-	if call, ok := n.(*python.Call); ok {
-		fl.callFunc = call.Func
-		return
+// recordCall notes a reference to a module function or a method: a call
+// site, or a reference that lets it escape (a callback, a thread target).
+func (fl *flow) recordCall(r model.FuncRef) {
+	ctx, e := r.Ctx, r.Node
+	if _, isName := e.(*python.Name); isName && fl.m.Resolve(ctx.Func, e).Kind != model.RefGlobal {
+		return // a local of the same name
 	}
-	var target *model.Func
-	var e python.Expr
-	switch x := n.(type) {
-	case *python.Name:
-		if x.Ctx != python.Load || !fl.funcNames.mayHave(x.ID) {
-			return
-		}
-		f := fl.funcByName[x.ID]
-		if f == nil || fl.m.Resolve(ctx.Func, x).Kind != model.RefGlobal {
-			return
-		}
-		target, e = f, x
-	case *python.Attribute:
-		b, ok := x.Value.(*python.Name)
-		if !ok || ctx.Func == nil {
-			return
-		}
-		if !fl.methodNames.mayHave(x.Attr) {
-			return
-		}
-		meth := methodOf(ctx.Func)
-		if meth == nil || (b.ID != meth.SelfName && b.ID != meth.ClsName) || b.ID == "" {
-			return
-		}
-		f := meth.Class.Methods[x.Attr]
-		if f == nil {
-			return
-		}
-		target, e = f, x
-	default:
-		return
-	}
-	call := fl.callFunc == e
+	call := r.Call
 	if !call && ctx.Stmt != nil {
 		// A decorator is called where the definition runs.
 		var decs []python.Expr
@@ -427,7 +367,7 @@ func (fl *flow) recordCall(ctx *model.Ctx, n python.Node) {
 		}
 		call = slices.Contains(decs, e)
 	}
-	fl.calls[target] = append(fl.calls[target], callSite{ctx: ctx, call: call})
+	fl.calls[r.Func] = append(fl.calls[r.Func], callSite{ctx: ctx, call: call})
 }
 
 // private reports whether a function can only be called from its module

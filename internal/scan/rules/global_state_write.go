@@ -148,11 +148,11 @@ func checkGlobalStateWrite(m *model.Module, report func(scan.Report)) {
 	}
 	// The reads of the written state, for the racing partner.
 	readers := map[string][]lkGlobalRead{}
-	var names nameFilter
+	var names model.NameFilter
 	kinds := model.Kinds(model.KName)
 	for _, w := range kept {
 		readers[w.ref.Key] = nil
-		names.add(w.ref.Key)
+		names.Add(w.ref.Key)
 		if w.ref.Kind == model.RefModuleAttr {
 			kinds |= model.Kinds(model.KAttribute)
 		}
@@ -163,7 +163,7 @@ func checkGlobalStateWrite(m *model.Module, report func(scan.Report)) {
 		}
 		switch s := n.(type) {
 		case *python.Name:
-			if s.Ctx == python.Load && names.mayHave(s.ID) {
+			if s.Ctx == python.Load && names.MayHave(s.ID) {
 				if _, ok := readers[s.ID]; ok {
 					if r := m.Resolve(ctx.Func, s); r.Kind == model.RefGlobal {
 						readers[r.Key] = append(readers[r.Key], lkGlobalRead{ctx.Func, s})

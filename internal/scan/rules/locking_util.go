@@ -557,11 +557,11 @@ func lkModuleGuarded(m *model.Module) map[string]string {
 // API and not included.
 func lkTopLevelOnly(m *model.Module) map[string]bool {
 	isModFunc := map[string]bool{}
-	var names nameFilter
+	var names model.NameFilter
 	for _, f := range m.Funcs {
 		if f.Class == nil && f.Parent == nil {
 			isModFunc[f.Name] = true
-			names.add(f.Name)
+			names.Add(f.Name)
 		}
 	}
 	if len(isModFunc) == 0 {
@@ -572,12 +572,12 @@ func lkTopLevelOnly(m *model.Module) map[string]bool {
 	called := map[python.Node]bool{}     // the callees that name module functions
 	m.WalkKinds(model.Kinds(model.KCall, model.KName), func(ctx *model.Ctx, n python.Node) {
 		if call, ok := n.(*python.Call); ok {
-			if f, ok := call.Func.(*python.Name); ok && names.mayHave(f.ID) && isModFunc[f.ID] {
+			if f, ok := call.Func.(*python.Name); ok && names.MayHave(f.ID) && isModFunc[f.ID] {
 				called[call.Func] = true
 			}
 		}
 		name, ok := n.(*python.Name)
-		if !ok || name.Ctx != python.Load || !names.mayHave(name.ID) || !isModFunc[name.ID] {
+		if !ok || name.Ctx != python.Load || !names.MayHave(name.ID) || !isModFunc[name.ID] {
 			return
 		}
 		if !called[n] {

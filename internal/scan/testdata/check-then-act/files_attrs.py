@@ -15,6 +15,13 @@ def ensure_dir(path):
         os.makedirs(path)  # want: FT005
 
 
+def ensure_parent(filename):
+    # The local name after the path check must not hide the check.
+    output_dir = os.path.dirname(filename)
+    if not os.path.isdir(output_dir) and output_dir:
+        os.makedirs(output_dir)  # want: FT005
+
+
 def ensure_dir_ok(path):
     os.makedirs(path, exist_ok=True)  # ok: no check, exist_ok handles the race
 
