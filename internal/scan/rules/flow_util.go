@@ -47,6 +47,9 @@ type flow struct {
 	// ddNames and ddAttrs are the globals and attributes some assignment
 	// gives a defaultdict (where an item read inserts).
 	ddNames, ddAttrs map[string]bool
+	// mayDefaultdict is set when the source mentions defaultdict at all:
+	// only then are item reads collected.
+	mayDefaultdict bool
 	funcByName       map[string]*model.Func
 
 	// What each flow rule collects during the walk.
@@ -213,6 +216,7 @@ func newFlow(m *model.Module) *flow {
 			fl.funcByName[f.Name] = f
 		}
 	}
+	fl.mayDefaultdict = strings.Contains(m.Text(), "defaultdict")
 	for _, st := range m.File.Module.Body {
 		if a, ok := st.(*python.Assign); ok {
 			fl.noteDefaultdictTargets(a.Targets, a.Value)
@@ -532,18 +536,18 @@ func (fl *flow) record(ctx *model.Ctx, n python.Node) {
 	case *python.AugAssign:
 		switch t := n.Target.(type) {
 		case *python.Subscript:
-			fl.add(ctx, n, t.Value, mutInfo{}, "item update")
+			fl.add(ctx, n, t.Value, mutInfo{}, "item update", "")
 		case *python.Name, *python.Attribute:
 			switch n.Op {
 			case python.Add, python.BitOr, python.BitAnd, python.Sub, python.BitXor:
-				fl.add(ctx, n, t, mutInfo{ambiguous: true, removes: n.Op != python.Add && n.Op != python.BitOr}, opSymbol(n.Op)+"=")
+				fl.add(ctx, n, t, mutInfo{ambiguous: true, removes: n.Op != python.Add && n.Op != python.BitOr}, opSymbol(n.Op), "=")
 			}
 		}
 	case *python.Delete:
 		for _, t := range flatTargets(n.Targets) {
 			switch t := t.(type) {
 			case *python.Subscript:
-				fl.add(ctx, n, t.Value, mutInfo{removes: true}, "del")
+				fl.add(ctx, n, t.Value, mutInfo{removes: true}, "del", "")
 			case *python.Name, *python.Attribute:
 				if ref, ok := fl.resolveState(ctx, t); ok {
 					fl.put(ctx, ref, mutation{Node: n, Op: "del", Removes: true, Rebind: true, ToNone: true})
@@ -554,24 +558,26 @@ func (fl *flow) record(ctx *model.Ctx, n python.Node) {
 		if n.Ctx == python.Load {
 			switch n.Value.(type) {
 			case *python.Name, *python.Attribute:
-				fl.itemReads = append(fl.itemReads, itemRead{ctx, n})
+				if fl.mayDefaultdict {
+					fl.itemReads = append(fl.itemReads, itemRead{ctx, n})
+				}
 			}
 		}
 	case *python.Call:
 		switch f := n.Func.(type) {
 		case *python.Attribute:
 			if info, ok := containerMethod(f.Attr); ok {
-				fl.add(ctx, n, f.Value, info, f.Attr+"()")
+				fl.add(ctx, n, f.Value, info, f.Attr, "()")
 				return
 			}
 			if info, ok := containerFunc(f.Attr); ok && len(n.Args) > 0 {
 				if mod, ok := f.Value.(*python.Name); ok && (mod.ID == "heapq" || mod.ID == "bisect") {
-					fl.add(ctx, n, n.Args[0], info, f.Attr+"()")
+					fl.add(ctx, n, n.Args[0], info, f.Attr, "()")
 				}
 			}
 		case *python.Name:
 			if info, ok := containerFunc(f.ID); ok && len(n.Args) > 0 {
-				fl.add(ctx, n, n.Args[0], info, f.ID+"()")
+				fl.add(ctx, n, n.Args[0], info, f.ID, "()")
 			}
 		}
 	}
@@ -582,11 +588,11 @@ func (fl *flow) store(ctx *model.Ctx, stmt python.Stmt, target, value, ann pytho
 	switch t := target.(type) {
 	case *python.Subscript:
 		if _, isSlice := t.Slice.(*python.Slice); isSlice {
-			fl.add(ctx, stmt, t.Value, mutInfo{kind: "list"}, "slice assignment")
+			fl.add(ctx, stmt, t.Value, mutInfo{kind: "list"}, "slice assignment", "")
 		} else if isIntIndex(t.Slice) {
-			fl.add(ctx, stmt, t.Value, mutInfo{}, "item replacement")
+			fl.add(ctx, stmt, t.Value, mutInfo{}, "item replacement", "")
 		} else {
-			fl.add(ctx, stmt, t.Value, mutInfo{}, "item assignment")
+			fl.add(ctx, stmt, t.Value, mutInfo{}, "item assignment", "")
 		}
 	case *python.Name, *python.Attribute:
 		ref, ok := fl.resolveState(ctx, t)
@@ -602,8 +608,9 @@ func (fl *flow) store(ctx *model.Ctx, stmt python.Stmt, target, value, ann pytho
 	}
 }
 
-// add records a change of the container e.
-func (fl *flow) add(ctx *model.Ctx, node python.Node, e python.Expr, info mutInfo, op string) {
+// add records a change of the container e, the operation op+suffix
+// ("append" "()"), joined only when e is shared state.
+func (fl *flow) add(ctx *model.Ctx, node python.Node, e python.Expr, info mutInfo, op, suffix string) {
 	switch e.(type) {
 	case *python.Name, *python.Attribute:
 	default:
@@ -615,6 +622,9 @@ func (fl *flow) add(ctx *model.Ctx, node python.Node, e python.Expr, info mutInf
 	}
 	if !info.ambiguous {
 		fl.kindOf(ref, info.kind)
+	}
+	if suffix != "" {
+		op = fl.m.Concat(op, suffix)
 	}
 	fl.put(ctx, ref, mutation{Node: node, Op: op, Removes: info.removes, Ambiguous: info.ambiguous})
 }

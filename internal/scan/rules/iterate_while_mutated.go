@@ -101,52 +101,54 @@ func checkIterateWhileMutated(m *model.Module, report func(scan.Report)) {
 
 // collectIterSites records the iterations of containers (FT003).
 func (fl *flow) collectIterSites(ctx *model.Ctx, n python.Node) {
-	add := func(ctx *model.Ctx, iter python.Expr, how string, scope python.Node, bound map[string]bool) {
-		for _, u := range iterContainers(iter) {
-			if fl.iterSeen[u.expr] {
-				continue
-			}
-			if bound != nil {
-				if r := rootName(u.expr); r != "" && bound[r] {
-					continue
-				}
-			}
-			fl.iterSeen[u.expr] = true
-			fl.iterSites = append(fl.iterSites, iterSite{ctx: ctx, expr: u.expr, how: how, via: u.via, scope: scope})
-		}
-	}
 	switch n := n.(type) {
 	case *python.For:
-		add(ctx, n.Iter, "`for` loop", n, nil)
+		fl.addIterSite(ctx, n.Iter, "`for` loop", n, nil)
 	case *python.ListComp:
-		addComprehension(ctx, n, n.Generators, "list comprehension", add)
+		fl.addComprehension(ctx, n, n.Generators, "list comprehension")
 	case *python.SetComp:
-		addComprehension(ctx, n, n.Generators, "set comprehension", add)
+		fl.addComprehension(ctx, n, n.Generators, "set comprehension")
 	case *python.DictComp:
-		addComprehension(ctx, n, n.Generators, "dict comprehension", add)
+		fl.addComprehension(ctx, n, n.Generators, "dict comprehension")
 	case *python.GeneratorExp:
-		addComprehension(ctx, n, n.Generators, "generator expression", add)
+		fl.addComprehension(ctx, n, n.Generators, "generator expression")
 	case *python.YieldFrom:
-		add(ctx, n.Value, "`yield from`", n, nil)
+		fl.addIterSite(ctx, n.Value, "`yield from`", n, nil)
 	case *python.Call:
 		if name, ok := n.Func.(*python.Name); ok && len(n.Args) > 0 {
 			switch name.ID {
 			case "sum", "min", "max", "any", "all":
 				if len(n.Args) == 1 || name.ID == "sum" {
-					add(ctx, n.Args[0], "`"+name.ID+"()` call", n, nil)
+					fl.addIterSite(ctx, n.Args[0], "`"+name.ID+"()` call", n, nil)
 				}
 			}
 		}
 	}
 }
 
+// addIterSite records the containers iter iterates over, but names bound
+// by the enclosing comprehensions.
+func (fl *flow) addIterSite(ctx *model.Ctx, iter python.Expr, how string, scope python.Node, bound map[string]bool) {
+	for _, u := range iterContainers(iter) {
+		if fl.iterSeen[u.expr] {
+			continue
+		}
+		if bound != nil {
+			if r := rootName(u.expr); r != "" && bound[r] {
+				continue
+			}
+		}
+		fl.iterSeen[u.expr] = true
+		fl.iterSites = append(fl.iterSites, iterSite{ctx: ctx, expr: u.expr, how: how, via: u.via, scope: scope})
+	}
+}
+
 // addComprehension records the iterables of a comprehension's clauses;
 // names its own clauses bind are not shared state.
-func addComprehension(ctx *model.Ctx, n python.Node, gens []*python.Comprehension, how string,
-	add func(*model.Ctx, python.Expr, string, python.Node, map[string]bool)) {
+func (fl *flow) addComprehension(ctx *model.Ctx, n python.Node, gens []*python.Comprehension, how string) {
 	bound := comprehensionNames(ctx.Stmt)
 	for _, g := range gens {
-		add(ctx, g.Iter, how, n, bound)
+		fl.addIterSite(ctx, g.Iter, how, n, bound)
 	}
 }
 
