@@ -13,6 +13,7 @@
 # cores.
 #
 # Usage: bench/scan.sh     (from anywhere; `make bench` runs it)
+#        BENCH_IR=1 bench/scan.sh   (also instruction counts, with valgrind)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -86,4 +87,20 @@ done
 if command -v ruff >/dev/null; then
 	ruff_s=$(best ruff check --no-cache --select ALL --exit-zero "$corpus")
 	report "ruff check --select ALL" "$ruff_s" "$parse"
+fi
+
+# BENCH_IR=1 adds instruction counts (valgrind, one core): deterministic to
+# about 1%, where wall times on a shared machine drift by 10% or more. They
+# do not see cache misses, which cost the scan more than the parser.
+if [[ ${BENCH_IR:-} == 1 ]] && command -v valgrind >/dev/null; then
+	irefs() {
+		GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+			awk '/I *refs/ { gsub(",", "", $4); print $4 }'
+	}
+	parse_ir=$(irefs "$tmp/pyrace" parse --jobs 1 "$corpus")
+	scan_ir=$(irefs "$tmp/pyrace" scan --isolated --no-gitignore --min-confidence low --jobs 1 --format json -o /dev/null "$corpus")
+	awk -v p="$parse_ir" -v s="$scan_ir" 'BEGIN {
+		printf "%-28s %8.2fG instructions\n", "pyrace parse (1 core)", p / 1e9
+		printf "%-28s %8.2fG instructions %8.2f vs parse\n", "pyrace scan (1 core)", s / 1e9, s / p
+	}'
 fi

@@ -50,7 +50,7 @@ type flow struct {
 	// mayDefaultdict is set when the source mentions defaultdict at all:
 	// only then are item reads collected.
 	mayDefaultdict bool
-	funcByName       map[string]*model.Func
+	funcByName     map[string]*model.Func
 
 	// What each flow rule collects during the walk.
 	iterSites   []iterSite // FT003
