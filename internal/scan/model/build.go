@@ -364,6 +364,7 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 			f.Locals.Add(args.Kwarg.Arg)
 		}
 	}
+	f.lockWrap, f.lockWrapAcquire = lockWrapper(f)
 	m.Funcs = append(m.Funcs, f)
 	b.block(body, f, nil, q)
 }
@@ -598,4 +599,51 @@ func containsFold(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// lockWrapper recognises a lock wrapper: a function taking no arguments
+// (but its receiver) whose body, after a docstring, is `X.acquire()` or
+// `X.release()`, perhaps under `if X:` or `if X is not None:`. It returns X
+// and whether the wrapper acquires.
+func lockWrapper(f *Func) (python.Expr, bool) {
+	if a := f.Args; a != nil {
+		n := len(a.PosOnlyArgs) + len(a.Args) + len(a.KwOnlyArgs)
+		if a.Vararg != nil || a.Kwarg != nil || n > 1 || (n == 1 && f.SelfName == "" && f.ClsName == "") {
+			return nil, false
+		}
+	}
+	body := f.Body
+	if len(body) > 1 {
+		if es, ok := body[0].(*python.ExprStmt); ok {
+			if c, ok := es.Value.(*python.Constant); ok && c.Value.Kind == python.StrValue {
+				body = body[1:] // the docstring
+			}
+		}
+	}
+	if len(body) != 1 {
+		return nil, false
+	}
+	st := body[0]
+	if ifs, ok := st.(*python.If); ok && len(ifs.Body) == 1 && len(ifs.Orelse) == 0 {
+		st = ifs.Body[0]
+	}
+	es, ok := st.(*python.ExprStmt)
+	if !ok {
+		return nil, false
+	}
+	call, ok := es.Value.(*python.Call)
+	if !ok {
+		return nil, false
+	}
+	a, ok := call.Func.(*python.Attribute)
+	if !ok || DottedName(a.Value) == "" {
+		return nil, false
+	}
+	switch {
+	case a.Attr == "acquire":
+		return a.Value, true
+	case a.Attr == "release" && len(call.Args) == 0:
+		return a.Value, false
+	}
+	return nil, false
 }

@@ -186,6 +186,12 @@ type Func struct {
 	// assignments.
 	stored  []string
 	aliases []Alias
+	// lockWrap is the lock a lock wrapper takes (lockWrapAcquire) or
+	// releases: a function whose whole body is `X.acquire()` or
+	// `X.release()`, perhaps under `if X:` (logging's `Handler.acquire`,
+	// `_acquireLock`). Calls of it count as taking or releasing X.
+	lockWrap        python.Expr
+	lockWrapAcquire bool
 }
 
 // Alias is an assignment `Name = Value` with a Name or Attribute value.

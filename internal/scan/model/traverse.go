@@ -171,7 +171,11 @@ func (t *trav) resolve(s *lockState) {
 		}
 		s.held = append(slices.Clone(s.parent.held), keys...)
 	case lockIf:
-		a := lockMethod(s.node.(*python.If).Test, "acquire")
+		test := s.node.(*python.If).Test
+		a := lockMethod(test, "acquire")
+		if a == nil {
+			a = notAcquire(test)
+		}
 		if key, ok := m.LockKey(s.f, a.Value); ok {
 			s.held = append(slices.Clone(s.parent.held), key)
 		} else {
@@ -180,28 +184,95 @@ func (t *trav) resolve(s *lockState) {
 	case lockStmt:
 		st := s.node.(python.Stmt)
 		s.held = s.parent.held
-		if a := lockStmtCall(st, "acquire"); a != nil {
-			if key, ok := m.LockKey(s.f, a.Value); ok {
+		if key, acquire, ok := t.lockCall(s.f, st); ok {
+			if acquire {
 				s.held = append(slices.Clone(s.parent.held), key)
-				return
-			}
-		}
-		if a := lockStmtCall(st, "release"); a != nil {
-			if key, ok := m.LockKey(s.f, a.Value); ok {
+			} else {
 				s.held = releaseKey(s.parent.held, key)
-				return
 			}
+			return
 		}
 		if tr, ok := st.(*python.Try); ok {
 			for _, fs := range tr.Finalbody {
-				if a := lockStmtCall(fs, "release"); a != nil {
-					if key, ok := m.LockKey(s.f, a.Value); ok {
-						s.held = releaseKey(s.held, key)
-					}
+				if key, acquire, ok := t.lockCall(s.f, fs); ok && !acquire {
+					s.held = releaseKey(s.held, key)
 				}
 			}
 		}
 	}
+}
+
+// lockCall recognises a statement that takes or releases a lock in f:
+// `X.acquire(...)`, `X.release()`, or a call of a lock wrapper (see
+// Func.lockWrap): `self.acquire()`, `_acquireLock()`.
+func (t *trav) lockCall(f *Func, st python.Stmt) (key string, acquire, ok bool) {
+	es, isExpr := st.(*python.ExprStmt)
+	if !isExpr {
+		return "", false, false
+	}
+	m := t.m
+	for _, method := range [...]string{"acquire", "release"} {
+		if a := lockMethod(es.Value, method); a != nil {
+			if key, ok := m.LockKey(f, a.Value); ok {
+				return key, method == "acquire", true
+			}
+		}
+	}
+	if g := t.wrapperCall(f, es.Value); g != nil {
+		if key, ok := m.LockKey(g, g.lockWrap); ok {
+			return key, g.lockWrapAcquire, true
+		}
+	}
+	return "", false, false
+}
+
+// wrapperCall returns the lock wrapper e calls from f: a module function
+// by name, or a method of f's class through its receiver; nil if none.
+func (t *trav) wrapperCall(f *Func, e python.Expr) *Func {
+	call, ok := e.(*python.Call)
+	if !ok || len(call.Args) > 0 || len(call.Keywords) > 0 {
+		return nil
+	}
+	var g *Func
+	switch fn := call.Func.(type) {
+	case *python.Name:
+		g = t.topFuncs[fn.ID]
+	case *python.Attribute:
+		recv, ok := fn.Value.(*python.Name)
+		if !ok || f == nil {
+			return nil
+		}
+		meth := f.method()
+		if meth == nil || recv.ID == "" || (recv.ID != meth.SelfName && recv.ID != meth.ClsName) {
+			return nil
+		}
+		g = meth.Class.Methods[fn.Attr]
+	}
+	if g == nil || g.lockWrap == nil {
+		return nil
+	}
+	return g
+}
+
+// notAcquire returns the callee of `not X.acquire(...)`, nil otherwise.
+func notAcquire(test python.Expr) *python.Attribute {
+	if u, ok := test.(*python.UnaryOp); ok && u.Op == python.Not {
+		return lockMethod(u.Operand, "acquire")
+	}
+	return nil
+}
+
+// exitsBlock reports whether a block always leaves (its last statement
+// returns, raises, continues or breaks).
+func exitsBlock(body []python.Stmt) bool {
+	if len(body) == 0 {
+		return false
+	}
+	switch body[len(body)-1].(type) {
+	case *python.Return, *python.Raise, *python.Continue, *python.Break:
+		return true
+	}
+	return false
 }
 
 func releaseKey(held []string, key string) []string {
@@ -253,7 +324,7 @@ func (t *trav) state(parent *lockState, op lockOp, f *Func, node python.Node) *l
 func (t *trav) effect(s python.Stmt, ls *lockState) *lockState {
 	switch st := s.(type) {
 	case *python.ExprStmt:
-		if lockMethod(st.Value, "acquire") != nil || lockMethod(st.Value, "release") != nil {
+		if lockMethod(st.Value, "acquire") != nil || lockMethod(st.Value, "release") != nil || t.wrapperCall(t.f, st.Value) != nil {
 			return t.state(ls, lockStmt, t.f, s)
 		}
 	case *python.Try:
@@ -261,6 +332,16 @@ func (t *trav) effect(s python.Stmt, ls *lockState) *lockState {
 			if lockStmtCall(fs, "release") != nil {
 				return t.state(ls, lockStmt, t.f, s)
 			}
+			if es, ok := fs.(*python.ExprStmt); ok {
+				if g := t.wrapperCall(t.f, es.Value); g != nil && !g.lockWrapAcquire {
+					return t.state(ls, lockStmt, t.f, s)
+				}
+			}
+		}
+	case *python.If:
+		// `if not X.acquire(False): return` holds X after the if.
+		if notAcquire(st.Test) != nil && exitsBlock(st.Body) {
+			return t.state(ls, lockIf, t.f, s)
 		}
 	}
 	return nil
@@ -394,12 +475,18 @@ func (t *trav) stmt(s python.Stmt, ls *lockState, own bool) {
 		t.stmts(s.Body, t.state(ls, lockWith, f, s), own)
 	case *python.If:
 		t.expr(c, s.Test, own, own)
-		if lockMethod(s.Test, "acquire") != nil {
+		switch {
+		case lockMethod(s.Test, "acquire") != nil:
 			t.stmts(s.Body, t.state(ls, lockIf, f, s), own)
-		} else {
+			t.stmts(s.Orelse, ls, own)
+		case notAcquire(s.Test) != nil:
+			// `if not X.acquire(False): ... else: ...`: the else holds X.
 			t.stmts(s.Body, ls, own)
+			t.stmts(s.Orelse, t.state(ls, lockIf, f, s), own)
+		default:
+			t.stmts(s.Body, ls, own)
+			t.stmts(s.Orelse, ls, own)
 		}
-		t.stmts(s.Orelse, ls, own)
 	case *python.For:
 		t.expr(c, s.Target, own, own)
 		t.expr(c, s.Iter, own, own)

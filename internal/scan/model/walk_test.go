@@ -190,7 +190,84 @@ func (w *refWalk) stmts(body []python.Stmt, ctx *model.Ctx) {
 				}
 			}
 		}
+		if ifs, ok := s.(*python.If); ok && len(ifs.Body) > 0 {
+			// `if not X.acquire(False): return` holds X after the if.
+			if key, ok := w.notAcquire(cur.Func, ifs.Test); ok {
+				switch ifs.Body[len(ifs.Body)-1].(type) {
+				case *python.Return, *python.Raise, *python.Continue, *python.Break:
+					cur = with(cur, key)
+				}
+			}
+		}
 	}
+}
+
+// notAcquire matches `not X.acquire(...)` with X a lock.
+func (w *refWalk) notAcquire(f *model.Func, test python.Expr) (string, bool) {
+	u, ok := test.(*python.UnaryOp)
+	if !ok || u.Op != python.Not {
+		return "", false
+	}
+	return w.lockMethodCall(f, u.Operand, "acquire")
+}
+
+// wrapped returns the lock a call of a lock wrapper takes or releases: a
+// module function or a method of f's class through its receiver, taking
+// no arguments, whose body (after a docstring) is `X.method()`, perhaps
+// under `if X:`.
+func (w *refWalk) wrapped(f *model.Func, e python.Expr, method string) (string, bool) {
+	call, ok := e.(*python.Call)
+	if !ok || len(call.Args) > 0 || len(call.Keywords) > 0 {
+		return "", false
+	}
+	var g *model.Func
+	for _, h := range w.m.Funcs {
+		switch fn := call.Func.(type) {
+		case *python.Name:
+			if h.Parent == nil && h.Class == nil && h.Name == fn.ID {
+				g = h
+			}
+		case *python.Attribute:
+			recv, ok := fn.Value.(*python.Name)
+			meth := f
+			for meth != nil && meth.Class == nil {
+				meth = meth.Parent
+			}
+			if ok && meth != nil && recv.ID != "" && (recv.ID == meth.SelfName || recv.ID == meth.ClsName) &&
+				h.Class == meth.Class && h.Parent == meth.Parent && h.Name == fn.Attr {
+				g = h
+			}
+		}
+	}
+	if g == nil || g.Args == nil || len(g.Args.Args)+len(g.Args.PosOnlyArgs)+len(g.Args.KwOnlyArgs) > 1 || g.Args.Vararg != nil || g.Args.Kwarg != nil {
+		return "", false
+	}
+	if n := len(g.Args.Args) + len(g.Args.PosOnlyArgs) + len(g.Args.KwOnlyArgs); n == 1 && g.SelfName == "" && g.ClsName == "" {
+		return "", false
+	}
+	body := g.Body
+	if len(body) > 1 {
+		if es, ok := body[0].(*python.ExprStmt); ok {
+			if c, ok := es.Value.(*python.Constant); ok && c.Value.Kind == python.StrValue {
+				body = body[1:]
+			}
+		}
+	}
+	if len(body) != 1 {
+		return "", false
+	}
+	st := body[0]
+	if ifs, ok := st.(*python.If); ok && len(ifs.Body) == 1 && len(ifs.Orelse) == 0 {
+		st = ifs.Body[0]
+	}
+	es, ok := st.(*python.ExprStmt)
+	if !ok {
+		return "", false
+	}
+	if c, ok := es.Value.(*python.Call); !ok || (method == "release" && len(c.Args) > 0) {
+		return "", false
+	}
+	return w.lockMethodCall(g, es.Value, method)
 }
 
 func (w *refWalk) lockCall(f *model.Func, s python.Stmt, method string) (string, bool) {
@@ -198,7 +275,10 @@ func (w *refWalk) lockCall(f *model.Func, s python.Stmt, method string) (string,
 	if !ok {
 		return "", false
 	}
-	return w.lockMethodCall(f, es.Value, method)
+	if key, ok := w.lockMethodCall(f, es.Value, method); ok {
+		return key, true
+	}
+	return w.wrapped(f, es.Value, method)
 }
 
 func (w *refWalk) lockMethodCall(f *model.Func, e python.Expr, method string) (string, bool) {
@@ -237,10 +317,14 @@ func (w *refWalk) stmt(s python.Stmt, ctx *model.Ctx) {
 		w.exprs(c, s.Test)
 		if key, ok := w.lockMethodCall(c.Func, s.Test, "acquire"); ok {
 			w.stmts(s.Body, with(ctx, key))
+			w.stmts(s.Orelse, ctx)
+		} else if key, ok := w.notAcquire(c.Func, s.Test); ok {
+			w.stmts(s.Body, ctx)
+			w.stmts(s.Orelse, with(ctx, key))
 		} else {
 			w.stmts(s.Body, ctx)
+			w.stmts(s.Orelse, ctx)
 		}
-		w.stmts(s.Orelse, ctx)
 	case *python.For:
 		w.exprs(c, s.Target, s.Iter)
 		w.stmts(s.Body, ctx)

@@ -290,3 +290,73 @@ class Case(unittest.TestCase):
         self.d = {}
         if "a" not in self.d:
             self.d["a"] = 1  # ok: set-up code
+
+
+# Lock wrappers, as in logging: calls of a function or method whose body is
+# `X.acquire()` / `X.release()` take and release X.
+_handlers = {}
+_wrapped_lock = threading.RLock()
+
+
+def _acquire_wrapped():
+    if _wrapped_lock:
+        _wrapped_lock.acquire()
+
+
+def _release_wrapped():
+    if _wrapped_lock:
+        _wrapped_lock.release()
+
+
+def remove_handler(name):
+    _acquire_wrapped()
+    try:
+        if name in _handlers:
+            del _handlers[name]  # ok: _acquire_wrapped() holds _wrapped_lock
+    finally:
+        _release_wrapped()
+
+
+def remove_handler_unlocked(name):
+    if name in _handlers:
+        del _handlers[name]  # want: FT005
+
+
+class Registry:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.items = {}
+
+    def acquire(self):
+        """Take the registry's lock."""
+        self.lock.acquire()
+
+    def release(self):
+        self.lock.release()
+
+    def drop(self, key):
+        self.acquire()
+        try:
+            if key in self.items:
+                del self.items[key]  # ok: self.acquire() holds self.lock
+        finally:
+            self.release()
+
+    def try_drop(self, key):
+        if not self.lock.acquire(blocking=False):
+            return
+        try:
+            if key in self.items:
+                del self.items[key]  # ok: held after `if not acquire(): return`
+        finally:
+            self.lock.release()
+
+    def try_drop_else(self, key):
+        if not self.lock.acquire(False):
+            self.items.pop(key, None)  # ok: an atomic single operation
+        else:
+            try:
+                if key in self.items:
+                    del self.items[key]  # ok: the else branch holds self.lock
+            finally:
+                self.lock.release()
