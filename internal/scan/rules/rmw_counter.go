@@ -30,8 +30,11 @@ func rmwCounter() rule {
 			Seed:         "seed 000 shape 1",
 		},
 		check: func(m *model.Module, report func(scan.Report)) {
+			fl := flowOf(m)
 			m.WalkKinds(model.Kinds(model.KAugAssign, model.KAssign), func(ctx *model.Ctx, n python.Node) {
-				if ctx.Locked() {
+				// Locked here, or in a private function every caller of
+				// which holds a lock (`_read_unlocked()` under `read()`'s).
+				if len(fl.held(ctx)) > 0 {
 					return
 				}
 				var target python.Expr

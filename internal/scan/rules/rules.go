@@ -134,6 +134,9 @@ func shared(ctx *model.Ctx, e pyExpr) (model.Ref, bool) {
 		return model.Ref{}, false
 	}
 	ref := ctx.Module.Resolve(ctx.Func, e)
+	if ref.Kind == model.RefInstanceAttr && ref.Class != nil && ref.Class.LoopBound {
+		return ref, false // an asyncio object belongs to its event loop's thread
+	}
 	return ref, ref.Shared()
 }
 

@@ -161,3 +161,39 @@ def suppressed():
     global _requests
     _requests += 1  # pyrace: ignore[FT001]
     _requests += 1  # thread_safe_ok
+
+
+class LoopBoundCounter:
+    """An asyncio object: its state belongs to the event loop's thread."""
+
+    def __init__(self):
+        self._waiters = 0
+
+    async def wait(self):
+        self._waiters += 1  # ok: the class runs on one event loop
+        self._waiters -= 1  # ok: the class runs on one event loop
+
+
+class Buffered:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pos = 0
+
+    def read(self, n):
+        with self._lock:
+            return self._read_unlocked(n)
+
+    def peek(self, n):
+        with self._lock:
+            return self._read_unlocked(n)
+
+    def _read_unlocked(self, n):
+        self._pos += n  # ok: every caller holds self._lock
+        return self._pos
+
+    def _skip(self, n):
+        self._pos += n  # want: FT001
+
+
+def skip_some(b):
+    b._skip(3)
