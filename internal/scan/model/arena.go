@@ -91,22 +91,6 @@ type stringMaker struct {
 	buf []byte
 }
 
-// concat returns a + b + c.
-func (s *stringMaker) concat(a, b, c string) string {
-	n := len(a) + len(b) + len(c)
-	if n == 0 {
-		return ""
-	}
-	if cap(s.buf)-len(s.buf) < n {
-		s.buf = make([]byte, 0, max(2048, n))
-	}
-	start := len(s.buf)
-	s.buf = append(s.buf, a...)
-	s.buf = append(s.buf, b...)
-	s.buf = append(s.buf, c...)
-	return unsafe.String(&s.buf[start], n)
-}
-
 // join returns the concatenation of parts.
 func (s *stringMaker) join(parts []string) string {
 	n := 0

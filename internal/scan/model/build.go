@@ -244,7 +244,7 @@ func (b *builder) class(s *python.ClassDef, fn *Func, qual string) {
 	m := b.m
 	q := s.Name
 	if qual != "" {
-		q = m.strs.concat(qual, ".", s.Name)
+		q = m.strs.join([]string{qual, ".", s.Name})
 	}
 	c := m.arena.classes.alloc()
 	*c = Class{
@@ -299,7 +299,7 @@ func (b *builder) function(node python.Stmt, name string, args *python.Arguments
 	m := b.m
 	q := name
 	if qual != "" {
-		q = m.strs.concat(qual, ".", name)
+		q = m.strs.join([]string{qual, ".", name})
 	}
 	f := m.arena.funcs.alloc()
 	*f = Func{

@@ -262,15 +262,17 @@ func notAcquire(test python.Expr) *python.Attribute {
 	return nil
 }
 
-// exitsBlock reports whether a block always leaves (its last statement
-// returns, raises, continues or breaks).
-func exitsBlock(body []python.Stmt) bool {
+// Exits reports whether a block always leaves: its last statement returns,
+// raises, continues or breaks, or is an if whose branches both leave.
+func Exits(body []python.Stmt) bool {
 	if len(body) == 0 {
 		return false
 	}
-	switch body[len(body)-1].(type) {
+	switch s := body[len(body)-1].(type) {
 	case *python.Return, *python.Raise, *python.Continue, *python.Break:
 		return true
+	case *python.If:
+		return Exits(s.Body) && Exits(s.Orelse)
 	}
 	return false
 }
@@ -340,7 +342,7 @@ func (t *trav) effect(s python.Stmt, ls *lockState) *lockState {
 		}
 	case *python.If:
 		// `if not X.acquire(False): return` holds X after the if.
-		if notAcquire(st.Test) != nil && exitsBlock(st.Body) {
+		if notAcquire(st.Test) != nil && Exits(st.Body) {
 			return t.state(ls, lockIf, t.f, s)
 		}
 	}

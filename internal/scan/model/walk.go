@@ -125,12 +125,12 @@ func (f *Func) method() *Func {
 func (m *Module) resolveAttr(f *Func, a *python.Attribute) Ref {
 	base := m.Resolve(f, a.Value)
 	if base.Kind == RefThreadLocal {
-		return Ref{Kind: RefThreadLocal, Key: m.strs.concat(base.Key, ".", a.Attr), Name: a.Attr}
+		return Ref{Kind: RefThreadLocal, Key: m.strs.join([]string{base.Key, ".", a.Attr}), Name: a.Attr}
 	}
 	if f == nil {
 		if n, ok := a.Value.(*python.Name); ok {
 			if c := m.classByQua[n.ID]; c != nil {
-				return Ref{Kind: RefClassAttr, Key: m.strs.concat(c.Name, ".", a.Attr), Name: a.Attr, Class: c}
+				return Ref{Kind: RefClassAttr, Key: m.strs.join([]string{c.Name, ".", a.Attr}), Name: a.Attr, Class: c}
 			}
 		}
 		return Ref{}
@@ -142,30 +142,30 @@ func (m *Module) resolveAttr(f *Func, a *python.Attribute) Ref {
 			if !shadowed && n.ID == meth.SelfName && meth.SelfName != "" {
 				c := meth.Class
 				if c.LocalAttrs[a.Attr] {
-					return Ref{Kind: RefThreadLocal, Key: m.strs.concat("self.", a.Attr, ""), Name: a.Attr, Class: c}
+					return Ref{Kind: RefThreadLocal, Key: m.strs.join([]string{"self.", a.Attr}), Name: a.Attr, Class: c}
 				}
-				return Ref{Kind: RefInstanceAttr, Key: m.strs.concat("self.", a.Attr, ""), Name: a.Attr, Class: c}
+				return Ref{Kind: RefInstanceAttr, Key: m.strs.join([]string{"self.", a.Attr}), Name: a.Attr, Class: c}
 			}
 			if !shadowed && ((n.ID == meth.ClsName && meth.ClsName != "") || n.ID == meth.Class.Name) {
-				return Ref{Kind: RefClassAttr, Key: m.strs.concat(meth.Class.Name, ".", a.Attr), Name: a.Attr, Class: meth.Class}
+				return Ref{Kind: RefClassAttr, Key: m.strs.join([]string{meth.Class.Name, ".", a.Attr}), Name: a.Attr, Class: meth.Class}
 			}
 		}
 		if base.Kind == RefGlobal {
 			if c := m.classByQua[n.ID]; c != nil {
-				return Ref{Kind: RefClassAttr, Key: m.strs.concat(c.Name, ".", a.Attr), Name: a.Attr, Class: c}
+				return Ref{Kind: RefClassAttr, Key: m.strs.join([]string{c.Name, ".", a.Attr}), Name: a.Attr, Class: c}
 			}
 			if mod, ok := m.ModuleImports[n.ID]; ok {
-				return Ref{Kind: RefModuleAttr, Key: m.strs.concat(mod, ".", a.Attr), Name: a.Attr}
+				return Ref{Kind: RefModuleAttr, Key: m.strs.join([]string{mod, ".", a.Attr}), Name: a.Attr}
 			}
 		}
 		return Ref{}
 	}
 	if meth != nil && DottedName(a.Value) == "type("+meth.SelfName+")" && meth.SelfName != "" {
-		return Ref{Kind: RefClassAttr, Key: m.strs.concat(meth.Class.Name, ".", a.Attr), Name: a.Attr, Class: meth.Class}
+		return Ref{Kind: RefClassAttr, Key: m.strs.join([]string{meth.Class.Name, ".", a.Attr}), Name: a.Attr, Class: meth.Class}
 	}
 	if base.Kind == RefInstanceAttr || base.Kind == RefClassAttr || base.Kind == RefGlobal {
 		// self._state.count: part of shared state, keyed by the whole path.
-		return Ref{Kind: base.Kind, Key: m.strs.concat(base.Key, ".", a.Attr), Name: a.Attr, Class: base.Class}
+		return Ref{Kind: base.Kind, Key: m.strs.join([]string{base.Key, ".", a.Attr}), Name: a.Attr, Class: base.Class}
 	}
 	return Ref{}
 }

@@ -192,14 +192,26 @@ func (w *refWalk) stmts(body []python.Stmt, ctx *model.Ctx) {
 		}
 		if ifs, ok := s.(*python.If); ok && len(ifs.Body) > 0 {
 			// `if not X.acquire(False): return` holds X after the if.
-			if key, ok := w.notAcquire(cur.Func, ifs.Test); ok {
-				switch ifs.Body[len(ifs.Body)-1].(type) {
-				case *python.Return, *python.Raise, *python.Continue, *python.Break:
-					cur = with(cur, key)
-				}
+			if key, ok := w.notAcquire(cur.Func, ifs.Test); ok && leaves(ifs.Body) {
+				cur = with(cur, key)
 			}
 		}
 	}
+}
+
+// leaves reports whether a block always returns, raises, continues or
+// breaks.
+func leaves(body []python.Stmt) bool {
+	if len(body) == 0 {
+		return false
+	}
+	switch s := body[len(body)-1].(type) {
+	case *python.Return, *python.Raise, *python.Continue, *python.Break:
+		return true
+	case *python.If:
+		return leaves(s.Body) && leaves(s.Orelse)
+	}
+	return false
 }
 
 // notAcquire matches `not X.acquire(...)` with X a lock.

@@ -124,9 +124,9 @@ func checkCheckThenAct(m *model.Module, report func(scan.Report)) {
 			}
 			c.region(region{facts: body, stmts: s.Body, ctx: ctx})
 			c.region(region{facts: orelse, stmts: s.Orelse, ctx: ctx, exit: "else"})
-			if exits(s.Body) {
+			if model.Exits(s.Body) {
 				c.region(region{facts: orelse, stmts: stmts[i+1:], ctx: ctx, exit: exitWord(s.Body)})
-			} else if len(s.Orelse) > 0 && exits(s.Orelse) {
+			} else if len(s.Orelse) > 0 && model.Exits(s.Orelse) {
 				c.region(region{facts: body, stmts: stmts[i+1:], ctx: ctx, exit: "else: " + exitWord(s.Orelse)})
 			}
 		case *python.While:
@@ -209,7 +209,7 @@ func (c *ctaChecker) staleRead(stmts []python.Stmt, i int, readCtx *model.Ctx) {
 			continue
 		}
 		region := ifs.Body
-		if exits(ifs.Body) {
+		if model.Exits(ifs.Body) {
 			region = stmts[j+1:]
 		}
 		var write python.Stmt

@@ -1040,21 +1040,6 @@ func (fl *flow) scanExpr(e python.Expr, ctx *model.Ctx, fn regionVisitor) {
 	inspectExpr(e, func(n python.Node) bool { return fn(ctx, n) })
 }
 
-// exits reports whether a block always leaves (return, raise, continue,
-// break as its last statement).
-func exits(stmts []python.Stmt) bool {
-	if len(stmts) == 0 {
-		return false
-	}
-	switch s := stmts[len(stmts)-1].(type) {
-	case *python.Return, *python.Raise, *python.Continue, *python.Break:
-		return true
-	case *python.If:
-		return exits(s.Body) && exits(s.Orelse)
-	}
-	return false
-}
-
 // exprEqual reports whether two expressions are written the same way
 // (structurally, ignoring positions).
 func exprEqual(a, b python.Expr) bool {

@@ -121,7 +121,7 @@ func checkUnlockedLazyInit(m *model.Module, report func(scan.Report)) {
 		switch {
 		case lc.unsetInBody:
 			region = ifs.Body
-		case exits(ifs.Body):
+		case model.Exits(ifs.Body):
 			region = stmts[i+1:]
 			checkText += ": " + exitWord(ifs.Body)
 		default:
