@@ -47,10 +47,7 @@ type flow struct {
 	// ddNames and ddAttrs are the globals and attributes some assignment
 	// gives a defaultdict (where an item read inserts).
 	ddNames, ddAttrs map[string]bool
-	// mayDefaultdict is set when the source mentions defaultdict at all:
-	// only then are item reads collected.
-	mayDefaultdict bool
-	funcByName     map[string]*model.Func
+	funcByName       map[string]*model.Func
 
 	// What each flow rule collects during the walk.
 	iterSites   []iterSite // FT003
@@ -216,7 +213,6 @@ func newFlow(m *model.Module) *flow {
 			fl.funcByName[f.Name] = f
 		}
 	}
-	fl.mayDefaultdict = strings.Contains(m.Text(), "defaultdict")
 	for _, st := range m.File.Module.Body {
 		if a, ok := st.(*python.Assign); ok {
 			fl.noteDefaultdictTargets(a.Targets, a.Value)
@@ -249,14 +245,14 @@ func newFlow(m *model.Module) *flow {
 	// Each collector for the kinds it looks at, in walk order; the model
 	// noted the references to functions and methods, and the classes
 	// bound to an event loop, as it walked.
-	kinds := model.Kinds(model.KCall, model.KSubscript, model.KDelete, model.KAssign, model.KAnnAssign, model.KAugAssign,
+	kinds := model.Kinds(model.KCall, model.KDelete, model.KAssign, model.KAnnAssign, model.KAugAssign,
 		model.KIfExp, model.KBoolOp, model.KFor, model.KListComp, model.KSetComp, model.KDictComp, model.KGeneratorExp, model.KYieldFrom)
 	m.WalkKinds(kinds, func(ctx *model.Ctx, n python.Node) {
 		switch n.(type) {
 		case *python.Call:
 			fl.record(ctx, n)
 			fl.collectIterSites(ctx, n)
-		case *python.Subscript, *python.Delete:
+		case *python.Delete:
 			fl.record(ctx, n)
 		case *python.Assign:
 			fl.noteSelfSet(ctx, n)
@@ -288,6 +284,17 @@ func newFlow(m *model.Module) *flow {
 		} else {
 			fl.setKind(key, pk.kind)
 		}
+	}
+	// Item reads matter only where a defaultdict is assigned somewhere.
+	if len(fl.ddNames) > 0 || len(fl.ddAttrs) > 0 {
+		m.WalkKinds(model.Kinds(model.KSubscript), func(ctx *model.Ctx, n python.Node) {
+			if sub := n.(*python.Subscript); sub.Ctx == python.Load {
+				switch sub.Value.(type) {
+				case *python.Name, *python.Attribute:
+					fl.itemReads = append(fl.itemReads, itemRead{ctx, sub})
+				}
+			}
+		})
 	}
 	for _, r := range fl.itemReads {
 		dd := false
@@ -551,15 +558,6 @@ func (fl *flow) record(ctx *model.Ctx, n python.Node) {
 			case *python.Name, *python.Attribute:
 				if ref, ok := fl.resolveState(ctx, t); ok {
 					fl.put(ctx, ref, mutation{Node: n, Op: "del", Removes: true, Rebind: true, ToNone: true})
-				}
-			}
-		}
-	case *python.Subscript:
-		if n.Ctx == python.Load {
-			switch n.Value.(type) {
-			case *python.Name, *python.Attribute:
-				if fl.mayDefaultdict {
-					fl.itemReads = append(fl.itemReads, itemRead{ctx, n})
 				}
 			}
 		}
