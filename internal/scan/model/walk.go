@@ -228,6 +228,22 @@ func (c *Ctx) Symbol() string {
 // lock created in this module or class, or a name matching the lock-name
 // patterns.
 func (m *Module) LockKey(f *Func, e python.Expr) (string, bool) {
+	return m.lockKey(f, e, 0)
+}
+
+// lockKey is LockKey; depth counts the local aliases followed
+// (`lock = self._lock` makes `with lock:` hold self._lock).
+func (m *Module) lockKey(f *Func, e python.Expr, depth int) (string, bool) {
+	if n, ok := e.(*python.Name); ok && f != nil && depth < 4 && f.Locals.Has(n.ID) && f.Stores(n.ID) == 1 {
+		for _, a := range f.aliases {
+			if a.Name == n.ID {
+				if key, ok := m.lockKey(f, a.Value, depth+1); ok {
+					return key, true
+				}
+				break
+			}
+		}
+	}
 	name := DottedName(e)
 	if name == "" {
 		return "", false
