@@ -1,7 +1,9 @@
 package model
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pyrace/pyrace/internal/python"
@@ -462,11 +464,14 @@ func (b *builder) initClosure() {
 // threads.
 func (b *builder) intent() {
 	m := b.m
-	for local, mod := range m.ModuleImports {
-		_ = local
-		switch mod {
+	// In name order: a module importing two threading modules gets the
+	// same evidence on every run.
+	for _, local := range slices.Sorted(maps.Keys(m.ModuleImports)) {
+		switch mod := m.ModuleImports[local]; mod {
 		case "threading", "_thread", "concurrent.futures", "concurrent":
-			m.Intent = "imports " + mod
+			if m.Intent == "" {
+				m.Intent = "imports " + mod
+			}
 		}
 	}
 	if m.Intent == "" && len(m.GlobalLocks) > 0 {

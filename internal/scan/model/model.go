@@ -37,8 +37,10 @@ type Module struct {
 	Name string
 	// Globals are the names bound at module level.
 	Globals map[string]bool
-	// ModuleImports are module-level names bound to imported modules
-	// ("import helpers", "from pkg import helpers"), mapped to the module.
+	// ModuleImports are module-level names bound by `import` statements
+	// ("import helpers", "import pkg.mod as mod"), mapped to the module.
+	// Names bound by `from pkg import name` are not in it: they may be
+	// any object, mutable state included.
 	ModuleImports map[string]string
 	// GlobalLocks are module-level names holding locks.
 	GlobalLocks map[string]bool

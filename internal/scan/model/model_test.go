@@ -285,3 +285,15 @@ func TestLockNames(t *testing.T) {
 		}
 	}
 }
+
+// TestIntentIsStable checks that a module importing two threading modules
+// gets the same evidence on every build (map order must not leak).
+func TestIntentIsStable(t *testing.T) {
+	src := "import threading\nimport concurrent.futures\n"
+	for range 20 {
+		m := model.Build(python.ParseFile("x.py", []byte(src)), "x", model.Options{})
+		if m.Intent != "imports concurrent" {
+			t.Fatalf("Intent = %q, want %q", m.Intent, "imports concurrent")
+		}
+	}
+}
