@@ -22,24 +22,9 @@ ncpu=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-pybytes() {
-	find "$1" -path '*/site-packages' -prune -o -name '*.py' -type f -printf '%s\n' |
-		awk '{ s += $1 } END { print s + 0 }'
-}
-
-corpus=${BENCH_CORPUS:-}
-if [[ -z $corpus ]]; then
-	best=0
-	shopt -s nullglob
-	for dir in "$HOME"/.pyenv/versions/*/lib/python3.* /usr/lib/python3.*; do
-		[[ -d $dir && ! -L $dir ]] || continue
-		size=$(pybytes "$dir")
-		if ((size > best)); then
-			best=$size
-			corpus=$dir
-		fi
-	done
-fi
+# shellcheck source=bench/corpus.sh
+source bench/corpus.sh
+corpus=$(bench_corpus)
 [[ -n $corpus ]] || { echo "no corpus found; set BENCH_CORPUS" >&2; exit 1; }
 bytes=$(pybytes "$corpus")
 go build -o "$tmp/pyrace" ./cmd/pyrace

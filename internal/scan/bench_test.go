@@ -2,31 +2,21 @@ package scan_test
 
 import (
 	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/pyrace/pyrace/internal/pyfiles"
 	"github.com/pyrace/pyrace/internal/python"
 	"github.com/pyrace/pyrace/internal/scan"
 	"github.com/pyrace/pyrace/internal/scan/rules"
+	"github.com/pyrace/pyrace/internal/testenv"
 )
 
-// benchRoot is the newest CPython standard library on the machine (or
-// $PYRACE_BENCH_CORPUS). bench/scan.sh compares the two benchmarks below
-// as whole commands; these are for profiling (-cpuprofile).
+// benchRoot is the benchmark corpus (testenv.BenchCorpus). bench/scan.sh
+// compares the two benchmarks below as whole commands; these are for
+// profiling (-cpuprofile).
 func benchRoot(b *testing.B) string {
-	b.Helper()
-	if root := os.Getenv("PYRACE_BENCH_CORPUS"); root != "" {
-		return root
-	}
-	home, _ := os.UserHomeDir()
-	matches, _ := filepath.Glob(filepath.Join(home, ".pyenv/versions/*/lib/python3.*"))
-	sort.Strings(matches)
-	if len(matches) == 0 {
-		b.Skip("no CPython standard library found; set PYRACE_BENCH_CORPUS")
-	}
-	return matches[len(matches)-1]
+	root, _, _ := testenv.BenchCorpus(b)
+	return root
 }
 
 // BenchmarkScanStdlib scans the corpus on one core with every rule.

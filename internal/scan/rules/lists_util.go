@@ -536,10 +536,12 @@ func lsMentionsName(n python.Node, id string) bool {
 	return found
 }
 
-// lsAnyLineWith is lsAnyLine for a predicate that holds only on lines
-// containing one of needles: it looks at the first lines of witnesses (the
-// nodes the rule expects to stand on such a line) first, then at the lines
-// holding a needle, found with a search of the whole text.
+// lsAnyLineWith reports whether a source line of the module satisfies ok,
+// a predicate that holds only on lines containing one of needles: a cheap
+// filter that lets a rule skip modules without its shape. It looks at the
+// first lines of witnesses (the nodes the rule expects to stand on such a
+// line) first, then at the lines holding a needle, found with a search of
+// the whole text.
 func lsAnyLineWith(m *model.Module, needles []string, ok func(string) bool, witnesses ...python.Node) bool {
 	body := m.File.Module.Body
 	if len(body) == 0 {
@@ -570,22 +572,6 @@ func lsAnyLineWith(m *model.Module, needles []string, ok func(string) bool, witn
 				return true
 			}
 			off = end + 1
-		}
-	}
-	return false
-}
-
-// lsAnyLine reports whether a source line of the module satisfies ok: a
-// cheap filter that lets a rule skip modules without its shape.
-func lsAnyLine(m *model.Module, ok func(string) bool) bool {
-	body := m.File.Module.Body
-	if len(body) == 0 {
-		return false
-	}
-	last := body[len(body)-1].Pos().EndLine
-	for i := 1; i <= last; i++ {
-		if ok(m.Line(i)) {
-			return true
 		}
 	}
 	return false
