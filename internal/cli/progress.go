@@ -34,8 +34,16 @@ func (p *progressBar) update(ev harness.Progress) {
 	}
 	p.counts[it.Outcome]++
 	mode := ""
-	if it.Mode == results.WithGIL {
+	switch {
+	case it.Mode == results.WithGIL:
 		mode = " with GIL"
+	case it.Mode == results.Plain:
+		mode = " plain (baseline, one thread per test)"
+	case it.Threads > 0:
+		mode = fmt.Sprintf(" in %d threads", it.Threads)
+	}
+	if it.Mode == results.WithGIL && it.Threads > 0 {
+		mode += fmt.Sprintf(" in %d threads", it.Threads)
 	}
 	if !p.terminal {
 		line := fmt.Sprintf("iteration %d/%d%s: %s (%.1fs)", ev.Done, ev.Planned, mode, it.Outcome, it.Duration)

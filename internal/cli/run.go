@@ -42,6 +42,11 @@ type runOptions struct {
 	targetRate     float64
 	maxIterations  int
 	compareWithGIL bool
+	threads        int
+	threadsSet     bool // --threads was given (0 is then an error)
+	testIterations int
+	testTimeout    string
+	unsafeFixtures []string
 	pkg            string
 	importName     string
 	noGILProbe     bool
@@ -80,6 +85,14 @@ thread's stack, samples the process tree's CPU time to tell a deadlock (idle)
 from a livelock (busy), then kills the whole group. --timeout bounds an
 iteration. Ctrl-C stops cleanly and keeps the finished iterations.
 
+With --threads K, pyrace's pytest plugin runs every test body in K threads
+that start together at a barrier, --test-iterations rounds, keeps every
+thread's exception with counts, runs thread-unsafe tests (marker
+thread_unsafe, fixtures such as monkeypatch or capsys, warnings.catch_warnings
+or mock.patch in their code) once, single-threaded, and adds one plain
+iteration as the baseline: the verdict names the tests that fail only when
+threaded.
+
 Before the iterations, the project's package and all its submodules are
 imported once with PYTHON_GIL unset, to see which extension module re-enables
 the GIL (with PYTHON_GIL=0 CPython never re-enables it), and the source is
@@ -96,6 +109,7 @@ verdict is one of --fail-on, 2 on a usage or input error, 130 when
 interrupted.`,
 		Example: `  pyrace run -C examples/counters
   pyrace run --python ~/.cache/pyrace/ft-python/3.13.5-2+deb13u5/bin/python3.13t -n 20 -- python -m pytest -x tests/
+  pyrace run --threads 8 --test-iterations 5
   pyrace run --compare-with-gil --fail-on intermittent,crash,deadlock
   pyrace run --adaptive --target-rate 0.05 --max-iterations 200
   pyrace run --resume pyrace-results/20261122T101500Z-3f9a`,
@@ -108,6 +122,7 @@ interrupted.`,
 			} else if len(args) > 0 {
 				return usagef("put the test command after --, as in: pyrace run -- %s", strings.Join(args, " "))
 			}
+			opts.threadsSet = cmd.Flags().Changed("threads")
 			return runRun(cmd.Context(), cmd, opts, env)
 		},
 	}
@@ -126,6 +141,10 @@ interrupted.`,
 	f.Float64Var(&opts.targetRate, "target-rate", 0.05, "failure `RATE` --adaptive must bound from above")
 	f.IntVar(&opts.maxIterations, "max-iterations", 100, "stop --adaptive after `N` iterations")
 	f.BoolVar(&opts.compareWithGIL, "compare-with-gil", false, "also run the iterations with PYTHON_GIL=1 and mark failures that happen there too as pre-existing")
+	f.IntVar(&opts.threads, "threads", 0, "run each test body in `K` threads at once, started together at a barrier (pytest only; adds one plain iteration as the baseline)")
+	f.IntVar(&opts.testIterations, "test-iterations", 1, "with --threads, run each test body `M` rounds, the threads meeting at the barrier before each")
+	f.StringVar(&opts.testTimeout, "test-timeout", "", "with --threads, fail a test still running after `SECONDS`, with every thread's stack (default 30, at most half of --stall-threshold)")
+	f.StringSliceVar(&opts.unsafeFixtures, "thread-unsafe-fixtures", nil, "with --threads, also run tests using these `FIXTURES` once, single-threaded (comma-separated; monkeypatch, capsys, capfd, recwarn, caplog... always are)")
 	f.StringVar(&opts.pkg, "package", "", "`NAME` of the project in the results (default: the directory's name)")
 	f.StringVar(&opts.importName, "import", "", "import `NAME` of the package probed for GIL fallback (default: found in DIR or DIR/src)")
 	f.BoolVar(&opts.noGILProbe, "no-gil-probe", false, "skip the GIL-fallback import probe")
@@ -242,6 +261,15 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 	if err := validateEnv(opts.env); err != nil {
 		return h, results.Meta{}, err
 	}
+	if opts.threads < 0 || opts.threads == 0 && opts.threadsSet {
+		return h, results.Meta{}, usagef("--threads %d: must be at least 1", opts.threads)
+	}
+	if opts.testIterations < 1 {
+		return h, results.Meta{}, usagef("--test-iterations %d: must be at least 1", opts.testIterations)
+	}
+	if opts.threads == 0 && (opts.testIterations != 1 || opts.testTimeout != "" || len(opts.unsafeFixtures) > 0) {
+		return h, results.Meta{}, usagef("--test-iterations, --test-timeout and --thread-unsafe-fixtures need --threads")
+	}
 	timeout, err := parseSeconds("timeout", opts.timeout)
 	if err != nil {
 		return h, results.Meta{}, err
@@ -251,6 +279,10 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 		return h, results.Meta{}, err
 	}
 	sample, err := parseSeconds("cpu-sample", opts.cpuSample)
+	if err != nil {
+		return h, results.Meta{}, err
+	}
+	testTimeout, err := testTimeoutOf(opts.testTimeout, stall)
 	if err != nil {
 		return h, results.Meta{}, err
 	}
@@ -269,6 +301,9 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 	command, note := testCommand(opts.command, py)
 	if err := checkCommand(command[0], dir, filepath.Dir(py.Path)); err != nil {
 		return h, results.Meta{}, usagef("test command: %v", err)
+	}
+	if opts.threads > 0 && !runsPytest(command) {
+		return h, results.Meta{}, usagef("--threads needs a pytest test command (our pytest plugin runs the threads); %q is not one", strings.Join(command, " "))
 	}
 	if note != "" {
 		fmt.Fprintf(env.Stderr, "pyrace: %s\n", note)
@@ -309,6 +344,13 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 		TargetRate:      opts.targetRate,
 		MaxIterations:   opts.maxIterations,
 		CompareWithGIL:  opts.compareWithGIL,
+		Threads:         opts.threads,
+		TestIterations:  opts.testIterations,
+		TestTimeout:     testTimeout,
+		UnsafeFixtures:  opts.unsafeFixtures,
+	}
+	if opts.threads == 0 {
+		h.TestIterations, h.TestTimeout = 0, 0
 	}
 	meta := results.Meta{
 		Argv:        append([]string{"pyrace"}, os.Args[1:]...),
@@ -322,23 +364,67 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 
 func configOf(h harness.Options) results.Config {
 	return results.Config{
-		Dir:             h.Dir,
-		Package:         h.Package,
-		ImportName:      h.ImportName,
-		Command:         h.Command,
-		Env:             h.Env,
-		Iterations:      h.Iterations,
-		Jobs:            h.Jobs,
-		TimeoutSeconds:  h.Timeout.Seconds(),
-		StallSeconds:    h.Stall.Seconds(),
-		StopOnFirstPass: h.StopOnFirstPass,
-		UntilFail:       h.UntilFail,
-		Adaptive:        h.Adaptive,
-		TargetRate:      h.TargetRate,
-		MaxIterations:   h.MaxIterations,
-		CompareWithGIL:  h.CompareWithGIL,
-		GILProbe:        h.ImportName != "",
+		Dir:                h.Dir,
+		Package:            h.Package,
+		ImportName:         h.ImportName,
+		Command:            h.Command,
+		Env:                h.Env,
+		Iterations:         h.Iterations,
+		Jobs:               h.Jobs,
+		TimeoutSeconds:     h.Timeout.Seconds(),
+		StallSeconds:       h.Stall.Seconds(),
+		StopOnFirstPass:    h.StopOnFirstPass,
+		UntilFail:          h.UntilFail,
+		Adaptive:           h.Adaptive,
+		TargetRate:         h.TargetRate,
+		MaxIterations:      h.MaxIterations,
+		CompareWithGIL:     h.CompareWithGIL,
+		GILProbe:           h.ImportName != "",
+		Threads:            h.Threads,
+		TestIterations:     h.TestIterations,
+		TestTimeoutSeconds: h.TestTimeout.Seconds(),
+		UnsafeFixtures:     h.UnsafeFixtures,
 	}
+}
+
+// defaultTestTimeout bounds one test of a --threads run unless
+// --test-timeout says otherwise.
+const defaultTestTimeout = 30 * time.Second
+
+// testTimeoutOf parses --test-timeout. The default is 30 s, at most half the
+// stall threshold; a test timeout at or above the stall threshold would let
+// a deadlocked test stall the whole iteration first, so it is refused.
+func testTimeoutOf(flag string, stall time.Duration) (time.Duration, error) {
+	if flag == "" {
+		d := defaultTestTimeout
+		if stall > 0 && d > stall/2 {
+			d = stall / 2
+		}
+		return d, nil
+	}
+	d, err := parseSeconds("test-timeout", flag)
+	if err != nil {
+		return 0, err
+	}
+	if stall > 0 && d >= stall {
+		return 0, usagef("--test-timeout %s must be below --stall-threshold (%s): a stuck test must fail before the iteration counts as stalled", flag, stall)
+	}
+	return d, nil
+}
+
+// runsPytest reports whether a test command runs pytest: "python -m pytest",
+// "pytest", "py.test", possibly through a path.
+func runsPytest(argv []string) bool {
+	for i, a := range argv {
+		base := filepath.Base(a)
+		if base == "pytest" || base == "py.test" {
+			return true
+		}
+		if a == "-m" && i+1 < len(argv) && (argv[i+1] == "pytest" || argv[i+1] == "py.test") {
+			return true
+		}
+	}
+	return false
 }
 
 // chooseInterpreter probes --python, or finds the default interpreter.
@@ -403,7 +489,7 @@ func testCommand(user []string, py results.Interpreter) ([]string, string) {
 }
 
 func resumeRun(ctx context.Context, cmd *cobra.Command, opts runOptions, failOn map[results.Category]bool, env Env) error {
-	for _, name := range []string{"python", "iterations", "dir", "env", "jobs", "run-id", "results-dir"} {
+	for _, name := range []string{"python", "iterations", "dir", "env", "jobs", "run-id", "results-dir", "threads", "test-iterations", "test-timeout", "thread-unsafe-fixtures"} {
 		if cmd.Flags().Changed(name) {
 			return usagef("--resume continues a run with its own settings; --%s cannot be changed", name)
 		}
@@ -439,6 +525,8 @@ func resumeRun(ctx context.Context, cmd *cobra.Command, opts runOptions, failOn 
 		CPUSample:       3 * time.Second,
 		StopOnFirstPass: c.StopOnFirstPass, UntilFail: c.UntilFail, Adaptive: c.Adaptive,
 		TargetRate: c.TargetRate, MaxIterations: c.MaxIterations, CompareWithGIL: c.CompareWithGIL,
+		Threads: c.Threads, TestIterations: c.TestIterations, UnsafeFixtures: c.UnsafeFixtures,
+		TestTimeout: time.Duration(c.TestTimeoutSeconds * float64(time.Second)),
 	}
 	if s, err := parseSeconds("cpu-sample", opts.cpuSample); err == nil {
 		h.CPUSample = s

@@ -5,9 +5,11 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,10 +33,16 @@ func examplesDir(t *testing.T) string {
 // verdict record printed by --format json.
 func runExample(t *testing.T, python, project string, iterations int, command ...string) results.Record {
 	t.Helper()
+	return runExampleFlags(t, python, project, []string{"-n", strconv.Itoa(iterations)}, command...)
+}
+
+// runExampleFlags is runExample with any flags.
+func runExampleFlags(t *testing.T, python, project string, flags []string, command ...string) results.Record {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	args := []string{"run", "--python", python, "-C", filepath.Join(examplesDir(t), project),
-		"-n", strconv.Itoa(iterations), "--results-dir", t.TempDir(), "--format", "json"}
+	args := append([]string{"run", "--python", python, "-C", filepath.Join(examplesDir(t), project),
+		"--results-dir", t.TempDir(), "--format", "json"}, flags...)
 	if len(command) > 0 {
 		args = append(append(args, "--"), command...)
 	}
@@ -90,6 +98,81 @@ func TestExamplesWithRealInterpreters(t *testing.T) {
 				if it.Tests.Passed == 0 || it.Tests.Failed+it.Tests.Errors > 0 {
 					t.Errorf("clean iteration %d: tests %+v", it.Index, it.Tests)
 				}
+			}
+		})
+	}
+}
+
+// TestExamplesThreaded runs the examples with every test body in 8 threads
+// (--threads 8 --test-iterations 5), on the free-threaded build and on
+// Debian's python3: the single-threaded shared-registry test of counters
+// passes in the plain baseline and fails in threads, with counts and the
+// frame of the race; the clean project stays compatible.
+func TestExamplesThreaded(t *testing.T) {
+	t.Parallel()
+	flags := []string{"-n", "2", "--threads", "8", "--test-iterations", "5"}
+	summary := regexp.MustCompile(`^([1-8]) of 8 threads failed in ([1-5]) of 5 rounds: \S+`)
+	const shared = "tests/test_shared.py::SharedRegistryTest::test_churn_and_describe"
+	for _, in := range []struct {
+		name   string
+		python func(testing.TB) string
+	}{{"free-threaded", testenv.FTPython}, {"python3", testenv.Python3}} {
+		t.Run(in.name, func(t *testing.T) {
+			t.Parallel()
+			py := in.python(t)
+			racy := runExampleFlags(t, py, "counters", flags)
+			var modes []string
+			for _, it := range racy.Iterations {
+				modes = append(modes, fmt.Sprintf("%s/%d", it.Mode, it.Threads))
+			}
+			if got := strings.Join(modes, " "); got != "plain/0 free_threaded/8 free_threaded/8" {
+				t.Errorf("iterations %s, want the plain baseline then 2 in 8 threads", got)
+			}
+			var stat *results.TestStat
+			for i := range racy.Tests {
+				if racy.Tests[i].ID == shared {
+					stat = &racy.Tests[i]
+				}
+			}
+			if stat == nil || stat.Failures == 0 || !stat.OnlyThreaded || !summary.MatchString(stat.Threaded) {
+				t.Fatalf("counters: %s not reported as failing only when threaded: %+v\n%s", shared, stat, strings.Join(racy.Evidence, "\n"))
+			}
+			for _, it := range racy.Iterations {
+				for _, ft := range it.FailedTests {
+					if it.Mode == results.Plain && ft.ID == shared {
+						t.Errorf("the plain baseline failed %s: %s", shared, ft.Message)
+					}
+					if ft.ID != shared {
+						continue
+					}
+					th := ft.Threads
+					if th == nil || th.Threads != 8 || th.Rounds != 5 || th.Calls != 40 || th.FailedThreads < 1 || th.FailedRounds < 1 ||
+						th.Failures < th.FailedThreads || th.Failures < th.FailedRounds || len(th.Exceptions) == 0 {
+						t.Errorf("iteration %d: threads record %+v", it.Index, th)
+						continue
+					}
+					race := false
+					for _, e := range th.Exceptions {
+						race = race || e.Type == "RuntimeError" && e.Message == "dictionary changed size during iteration" &&
+							strings.HasPrefix(e.Where, "registry.py:") && e.Function == "describe"
+					}
+					if !race {
+						t.Errorf("iteration %d: no RuntimeError raised in Registry.describe among %+v", it.Index, th.Exceptions)
+					}
+					m := summary.FindStringSubmatch(ft.Message)
+					if m == nil || m[1] != strconv.Itoa(th.FailedThreads) || m[2] != strconv.Itoa(th.FailedRounds) {
+						t.Errorf("iteration %d: message %q does not match the counts %+v", it.Index, ft.Message, th)
+					}
+				}
+			}
+			ev := strings.Join(racy.Evidence, "\n")
+			if !strings.Contains(ev, " only in 8 threads, passing in the plain run (races the threads provoked): ") || !strings.Contains(ev, shared) {
+				t.Errorf("counters evidence does not name the threaded-only failures:\n%s", ev)
+			}
+
+			clean := runExampleFlags(t, py, "clean", flags)
+			if clean.Category != results.Compatible || len(clean.Tests) != 0 {
+				t.Errorf("clean: %s; want compatible\n%s", clean.Verdict, strings.Join(clean.Evidence, "\n"))
 			}
 		})
 	}

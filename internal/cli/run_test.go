@@ -56,6 +56,12 @@ func TestRunBadInput(t *testing.T) {
 		{"missing dir", []string{"run", "--python", py, "-C", filepath.Join(tmp, "nodir")}, "not a directory"},
 		{"missing command", []string{"run", "--python", py, "--", "no-such-test-runner"}, `test command: "no-such-test-runner" not found on PATH`},
 		{"missing script", []string{"run", "--python", py, "-C", tmp, "--", "./run-tests.sh"}, "run-tests.sh: no such file"},
+		{"zero threads", []string{"run", "--python", py, "--threads", "0"}, "--threads 0: must be at least 1"},
+		{"negative threads", []string{"run", "--python", py, "--threads", "-2"}, "--threads -2: must be at least 1"},
+		{"zero test iterations", []string{"run", "--python", py, "--threads", "4", "--test-iterations", "0"}, "--test-iterations 0: must be at least 1"},
+		{"test iterations without threads", []string{"run", "--python", py, "--test-iterations", "5"}, "need --threads"},
+		{"test timeout at the stall threshold", []string{"run", "--python", py, "--threads", "2", "--test-timeout", "60"}, "--test-timeout 60 must be below --stall-threshold"},
+		{"threads without pytest", []string{"run", "--python", py, "--threads", "2", "--", "python", "-m", "unittest"}, "--threads needs a pytest test command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pyrace/pyrace/internal/results"
@@ -70,11 +71,17 @@ func (r *runner) runIteration(ctx context.Context, mode results.Mode, index int)
 	}
 	it.StallCPUSeconds = proc.StallCPU
 
+	if mode != results.Plain {
+		it.Threads = r.opts.Threads
+	}
 	tests := readTests(filepath.Join(abs, testsFile))
 	for _, t := range tests {
 		countTest(&it.Tests, t)
 		if t.Failed() {
 			it.FailedTests = append(it.FailedTests, t)
+		}
+		if t.ThreadUnsafe != "" {
+			it.ThreadUnsafe = append(it.ThreadUnsafe, results.ThreadUnsafeTest{ID: t.ID, Reason: t.ThreadUnsafe})
 		}
 	}
 	crash := crashEvidenceFromFile(spec.Stderr)
@@ -120,6 +127,16 @@ func (r *runner) iterationEnv(mode results.Mode, iterDir, state string) []string
 	// --ff, stepwise), nor write it into the project from parallel jobs.
 	env.prependList("PYTEST_ADDOPTS", " ", "-p no:cacheprovider")
 	env.set("PYRACE_TESTS_FILE", filepath.Join(iterDir, testsFile))
+	if r.opts.Threads > 0 && mode != results.Plain {
+		env.set("PYRACE_THREADS", strconv.Itoa(r.opts.Threads))
+		env.set("PYRACE_TEST_ITERATIONS", strconv.Itoa(max(r.opts.TestIterations, 1)))
+		if r.opts.TestTimeout > 0 {
+			env.set("PYRACE_TEST_TIMEOUT", strconv.FormatFloat(r.opts.TestTimeout.Seconds(), 'f', -1, 64))
+		}
+		if len(r.opts.UnsafeFixtures) > 0 {
+			env.set("PYRACE_UNSAFE_FIXTURES", strings.Join(r.opts.UnsafeFixtures, ","))
+		}
+	}
 	env.set("PYRACE_STATE_DIR", state)
 	if dir := filepath.Dir(r.opts.Interpreter.Path); dir != "." && dir != "" {
 		env.prependList("PATH", string(os.PathListSeparator), dir)

@@ -55,6 +55,17 @@ type Options struct {
 	// CompareWithGIL runs the same number of iterations with PYTHON_GIL=1.
 	CompareWithGIL bool
 
+	// Threads, when above 0, runs each test body in Threads threads at a
+	// barrier, TestIterations rounds (our pytest plugin), and adds one
+	// plain iteration (tests one at a time) as the baseline that tells
+	// the tests failing only when threaded. TestTimeout bounds one test
+	// (0: no bound); UnsafeFixtures extends the plugin's list of fixtures
+	// that make a test run once, single-threaded.
+	Threads        int
+	TestIterations int
+	TestTimeout    time.Duration
+	UnsafeFixtures []string
+
 	// Progress, when set, is called after each iteration (from one
 	// goroutine at a time).
 	Progress func(Progress)
@@ -103,19 +114,32 @@ func Run(ctx context.Context, w *results.Writer, opts Options, previous []result
 		gil = g
 	}
 
-	var prevFT, prevGIL []results.Iteration
+	var prevFT, prevGIL, prevPlain []results.Iteration
 	for _, it := range previous {
 		if it.Package != opts.Package {
 			continue
 		}
-		if it.Mode == results.WithGIL {
+		switch it.Mode {
+		case results.WithGIL:
 			prevGIL = append(prevGIL, it)
-		} else {
+		case results.Plain:
+			prevPlain = append(prevPlain, it)
+		default:
 			prevFT = append(prevFT, it)
 		}
 	}
+	var all []results.Iteration
+	var err error
+	if opts.Threads > 0 {
+		// The baseline first: a test failing threaded and not here is a
+		// race the threads provoked.
+		all, err = r.runMode(ctx, results.Plain, prevPlain, fixedPlan(1))
+		if err != nil {
+			return results.Record{}, err
+		}
+	}
 	ft, err := r.runMode(ctx, results.FreeThreaded, prevFT, r.freeThreadedPlan())
-	all := append([]results.Iteration{}, ft...)
+	all = append(all, ft...)
 	if err == nil && opts.CompareWithGIL && opts.Interpreter.FreeThreaded {
 		n := len(ft)
 		var withGIL []results.Iteration

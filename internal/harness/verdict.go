@@ -32,21 +32,25 @@ type verdictInput struct {
 // tsan_warnings, compatible_gil_fallback, compatible; when all failed:
 // incompatible; else intermittent.
 func buildRecord(in verdictInput) results.Record {
-	var ft, gil []results.Iteration
+	var ft, gil, plain []results.Iteration
 	for _, it := range in.Iterations {
-		if it.Mode == results.WithGIL {
+		switch it.Mode {
+		case results.WithGIL:
 			gil = append(gil, it)
-		} else {
+		case results.Plain:
+			plain = append(plain, it)
+		default:
 			ft = append(ft, it)
 		}
 	}
 	sortIterations(ft)
 	sortIterations(gil)
+	sortIterations(plain)
 	rec := results.Record{
 		Package:    in.Package,
 		Outcomes:   map[results.Outcome]int{},
 		GIL:        in.GIL,
-		Iterations: append(append([]results.Iteration{}, ft...), gil...),
+		Iterations: append(append(append([]results.Iteration{}, plain...), ft...), gil...),
 	}
 	failures, noTests := 0, 0
 	var deadlocks, crashes []results.Iteration
@@ -66,13 +70,17 @@ func buildRecord(in verdictInput) results.Record {
 		}
 	}
 	rec.Rate = results.NewRate(failures, len(ft))
-	rec.Tests = testStats(ft, gil)
+	rec.Tests = testStats(ft, gil, plain)
+	rec.ThreadUnsafe = threadUnsafe(ft)
 	rec.CrashSignatures = signatures(crashes)
 	rec.TSAN = mergeTSAN(ft)
 	fallbackBy := gilFallbackModules(in.GIL, ft)
 
 	var ev []string
 	ev = append(ev, rateEvidence(rec.Rate))
+	if len(plain) > 0 && len(ft) > 0 && ft[0].Threads > 0 {
+		ev = append(ev, threadedEvidence(ft[0].Threads, plain, rec.Tests)...)
+	}
 	for i, it := range deadlocks {
 		if i == maxEvidenceItems {
 			ev = append(ev, fmt.Sprintf("... and %d more stalled iterations", len(deadlocks)-i))
@@ -99,7 +107,20 @@ func buildRecord(in verdictInput) results.Record {
 		if t.FailsWithGIL {
 			line += "; also fails with the GIL"
 		}
+		if t.OnlyThreaded {
+			line += "; only when threaded"
+		}
+		if t.Threaded != "" {
+			line += "; last time " + t.Threaded
+		}
 		ev = append(ev, line)
+	}
+	for i, t := range rec.ThreadUnsafe {
+		if i == maxEvidenceItems {
+			ev = append(ev, fmt.Sprintf("... and %d more tests ran once, single-threaded (all are in the record)", len(rec.ThreadUnsafe)-i))
+			break
+		}
+		ev = append(ev, fmt.Sprintf("test %s ran once, single-threaded: %s", t.ID, t.Reason))
 	}
 	for _, r := range rec.TSAN {
 		ev = append(ev, fmt.Sprintf("ThreadSanitizer %s ×%d: %s", r.Kind, r.Count, r.Signature))
@@ -189,13 +210,75 @@ func pct(f float64) string {
 	return fmt.Sprintf("%.0f%%", v)
 }
 
+// threadedEvidence says how the plain baseline of a --threads run went and
+// which tests failed only when threaded.
+func threadedEvidence(threads int, plain []results.Iteration, tests []results.TestStat) []string {
+	p := plain[len(plain)-1]
+	line := fmt.Sprintf("plain run (each test once, in one thread): %s", p.Outcome)
+	if n := p.Tests.Total(); n > 0 {
+		line += fmt.Sprintf(", %d/%d tests passed", p.Tests.Passed, n)
+	}
+	ev := []string{line}
+	var only []string
+	for _, t := range tests {
+		if t.OnlyThreaded {
+			only = append(only, t.ID)
+		}
+	}
+	if len(only) > 0 {
+		sort.Strings(only)
+		what := fmt.Sprintf("%d tests fail", len(only))
+		if len(only) == 1 {
+			what = "1 test fails"
+		}
+		ev = append(ev, fmt.Sprintf("%s only in %d threads, passing in the plain run (races the threads provoked): %s",
+			what, threads, joinLimit(only, maxEvidenceItems)))
+	} else if baselineComplete(p) {
+		ev = append(ev, fmt.Sprintf("no test fails only in %d threads", threads))
+	}
+	return ev
+}
+
+// baselineComplete reports whether a plain iteration ran the whole suite
+// (it ended on its own, with tests): a test it does not list as failed
+// passed or was skipped there.
+func baselineComplete(it results.Iteration) bool {
+	return (it.Outcome == results.OutcomePass || it.Outcome == results.OutcomeFail) && it.Tests.Total() > 0
+}
+
+// threadUnsafe lists the tests the threaded iterations ran once,
+// single-threaded, each once, by id.
+func threadUnsafe(ft []results.Iteration) []results.ThreadUnsafeTest {
+	seen := map[string]bool{}
+	var out []results.ThreadUnsafeTest
+	for _, it := range ft {
+		for _, t := range it.ThreadUnsafe {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				out = append(out, t)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
 // testStats aggregates per-test outcomes over the free-threaded iterations
-// that reported tests, failing tests first.
-func testStats(ft, gil []results.Iteration) []results.TestStat {
+// that reported tests, failing tests first. A test failing there that
+// passed in a complete plain baseline is marked OnlyThreaded.
+func testStats(ft, gil, plain []results.Iteration) []results.TestStat {
 	failedWithGIL := map[string]bool{}
 	for _, it := range gil {
 		for _, t := range it.FailedTests {
 			failedWithGIL[t.ID] = true
+		}
+	}
+	baseline := false
+	failedPlain := map[string]bool{}
+	for _, it := range plain {
+		baseline = baseline || baselineComplete(it)
+		for _, t := range it.FailedTests {
+			failedPlain[t.ID] = true
 		}
 	}
 	stats := map[string]*results.TestStat{}
@@ -212,6 +295,9 @@ func testStats(ft, gil []results.Iteration) []results.TestStat {
 				stats[t.ID] = s
 			}
 			s.Failures++
+			if t.Threads != nil && t.Message != "" {
+				s.Threaded = t.Message
+			}
 			exc := t.ExcType
 			if exc == "" {
 				exc = t.Outcome
@@ -223,6 +309,7 @@ func testStats(ft, gil []results.Iteration) []results.TestStat {
 	for _, s := range stats {
 		s.Iterations = reporting
 		s.FailsWithGIL = failedWithGIL[s.ID]
+		s.OnlyThreaded = baseline && !failedPlain[s.ID] && ranThreaded(ft)
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -232,6 +319,11 @@ func testStats(ft, gil []results.Iteration) []results.TestStat {
 		return out[i].ID < out[j].ID
 	})
 	return out
+}
+
+// ranThreaded reports whether the iterations ran the tests in threads.
+func ranThreaded(ft []results.Iteration) bool {
+	return len(ft) > 0 && ft[0].Threads > 0
 }
 
 func signatures(crashes []results.Iteration) []results.SignatureCount {

@@ -103,3 +103,62 @@ func TestRateEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildRecordThreaded: a --threads run's plain baseline is not counted
+// in the rate, tests failing only when threaded are named, and the tests
+// run single-threaded are listed with their reason.
+func TestBuildRecordThreaded(t *testing.T) {
+	fail := results.OutcomeFail
+	racy := results.TestResult{ID: "t.py::test_racy", Outcome: "failed", ExcType: "RuntimeError",
+		Message: "3 of 8 threads failed in 2 of 5 rounds: RuntimeError: dictionary changed size during iteration (at m.py:9)",
+		Threads: &results.ThreadedRun{Threads: 8, Rounds: 5, FailedThreads: 3, FailedRounds: 2, Failures: 4, Calls: 40}}
+	broken := results.TestResult{ID: "t.py::test_broken", Outcome: "failed", ExcType: "AssertionError"}
+	unsafe := []results.ThreadUnsafeTest{{ID: "t.py::test_env", Reason: "uses the monkeypatch fixture"}}
+	ft := iters(fail, fail)
+	for i := range ft {
+		ft[i].Threads = 8
+		ft[i].FailedTests = []results.TestResult{racy, broken}
+		ft[i].ThreadUnsafe = unsafe
+	}
+	plain := iters(fail)
+	plain[0].Mode = results.Plain
+	plain[0].FailedTests = []results.TestResult{broken}
+	rec := buildRecord(verdictInput{Iterations: append(plain, ft...), FreeThreaded: true})
+
+	if rec.Rate.Iterations != 2 || rec.Category != results.Incompatible {
+		t.Errorf("rate %+v category %s: the plain iteration must not count", rec.Rate, rec.Category)
+	}
+	only := map[string]bool{}
+	for _, s := range rec.Tests {
+		only[s.ID] = s.OnlyThreaded
+	}
+	if !only["t.py::test_racy"] || only["t.py::test_broken"] {
+		t.Errorf("only-threaded marks %v: want test_racy alone", only)
+	}
+	if len(rec.ThreadUnsafe) != 1 || rec.ThreadUnsafe[0] != unsafe[0] {
+		t.Errorf("thread-unsafe tests %+v, want %+v once", rec.ThreadUnsafe, unsafe)
+	}
+	ev := strings.Join(rec.Evidence, "\n")
+	for _, want := range []string{
+		"plain run (each test once, in one thread): fail, 3/3 tests passed",
+		"1 test fails only in 8 threads, passing in the plain run (races the threads provoked): t.py::test_racy",
+		"test t.py::test_racy failed in 2/2 iterations (RuntimeError ×2); only when threaded; last time 3 of 8 threads failed in 2 of 5 rounds: RuntimeError: dictionary changed size during iteration (at m.py:9)",
+		"test t.py::test_env ran once, single-threaded: uses the monkeypatch fixture",
+	} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("evidence lacks %q:\n%s", want, ev)
+		}
+	}
+	if n := len(rec.Iterations); n != 3 || rec.Iterations[0].Mode != results.Plain {
+		t.Errorf("record iterations %d, first %s: want the plain one first of 3", n, rec.Iterations[0].Mode)
+	}
+
+	// A baseline that crashed says nothing about which tests pass alone.
+	plain[0].Outcome = results.OutcomeCrash
+	rec = buildRecord(verdictInput{Iterations: append(plain, ft...), FreeThreaded: true})
+	for _, s := range rec.Tests {
+		if s.OnlyThreaded {
+			t.Errorf("%s marked only-threaded against a crashed baseline", s.ID)
+		}
+	}
+}

@@ -62,6 +62,10 @@ const (
 	FreeThreaded Mode = "free_threaded"
 	// WithGIL iterations run with PYTHON_GIL=1 (--compare-with-gil).
 	WithGIL Mode = "gil"
+	// Plain iterations run each test once, in one thread, with the GIL
+	// disabled: the baseline of a --threads run, against which a test
+	// that fails only when threaded is told apart.
+	Plain Mode = "plain"
 )
 
 // Interpreter describes a Python interpreter as probed by running it.
@@ -139,6 +143,17 @@ type Config struct {
 	CompareWithGIL bool `json:"compare_with_gil,omitempty"`
 	// GILProbe is true when the GIL-fallback probe ran.
 	GILProbe bool `json:"gil_probe"`
+	// Threads is K of --threads: each test body runs in K threads at once
+	// (0: tests run as the suite runs them).
+	Threads int `json:"threads,omitempty"`
+	// TestIterations is M of --test-iterations: the rounds of each test
+	// body in a --threads run.
+	TestIterations int `json:"test_iterations,omitempty"`
+	// TestTimeoutSeconds bounds one test of a --threads run.
+	TestTimeoutSeconds float64 `json:"test_timeout_seconds,omitempty"`
+	// UnsafeFixtures are fixtures added to the built-in list of those that
+	// make a test run once, single-threaded.
+	UnsafeFixtures []string `json:"unsafe_fixtures,omitempty"`
 }
 
 // Status is the state of a run.
@@ -202,6 +217,52 @@ type TestResult struct {
 	Message string `json:"message,omitempty"`
 	// Repeat is the pytest-repeat index ("3" of "[3-10]"), 0 when absent.
 	Repeat int `json:"repeat,omitempty"`
+	// Threads is what the test body's threads did in a --threads run.
+	Threads *ThreadedRun `json:"threads,omitempty"`
+	// ThreadUnsafe says why the test ran once, single-threaded, in a
+	// --threads run ("uses the monkeypatch fixture").
+	ThreadUnsafe string `json:"thread_unsafe,omitempty"`
+}
+
+// ThreadedRun is one test body run in Threads threads for Rounds rounds.
+type ThreadedRun struct {
+	Threads int `json:"threads"`
+	Rounds  int `json:"rounds"`
+	// FailedThreads and FailedRounds count the threads that failed at least
+	// once and the rounds in which at least one thread failed.
+	FailedThreads int `json:"failed_threads"`
+	FailedRounds  int `json:"failed_rounds"`
+	// Failures counts the calls that raised; Calls all calls that ended.
+	Failures int `json:"failures"`
+	Calls    int `json:"calls"`
+	// Duration is the threads' wall time in seconds.
+	Duration float64 `json:"duration"`
+	// Exceptions are the distinct exceptions, in order of first occurrence.
+	Exceptions []ThreadException `json:"exceptions,omitempty"`
+	// TimedOut is set when the test outlived --test-timeout; RoundsRun is
+	// then the number of rounds started.
+	TimedOut  bool `json:"timed_out,omitempty"`
+	RoundsRun int  `json:"rounds_run,omitempty"`
+	// StartError says why the threads could not all be started.
+	StartError string `json:"start_error,omitempty"`
+}
+
+// ThreadException is one distinct exception of a threaded test body: its
+// type, message and the frame that raised it, with how often it happened.
+type ThreadException struct {
+	Type    string `json:"type"`
+	Message string `json:"message,omitempty"`
+	// Where is "file.py:12", the innermost frame; Function its function.
+	Where    string `json:"where,omitempty"`
+	Function string `json:"function,omitempty"`
+	Count    int    `json:"count"`
+}
+
+// ThreadUnsafeTest is a test that ran once, single-threaded, in a --threads
+// run, and why.
+type ThreadUnsafeTest struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
 }
 
 // Failed reports whether the test failed or errored.
@@ -250,6 +311,11 @@ type Iteration struct {
 	Tests     TestCounts `json:"tests"`
 	// FailedTests are the tests that failed or errored.
 	FailedTests []TestResult `json:"failed_tests,omitempty"`
+	// Threads is K when the test bodies ran in K threads (--threads).
+	Threads int `json:"threads,omitempty"`
+	// ThreadUnsafe lists the tests a --threads iteration ran once,
+	// single-threaded.
+	ThreadUnsafe []ThreadUnsafeTest `json:"thread_unsafe,omitempty"`
 	// TSAN summarises the ThreadSanitizer reports on stderr.
 	TSAN []TSANReport `json:"tsan,omitempty"`
 	// GILEnabledAtEnd is sys._is_gil_enabled() when the main interpreter
@@ -326,6 +392,12 @@ type TestStat struct {
 	ExcTypes   map[string]int `json:"exc_types,omitempty"`
 	// FailsWithGIL is true when the test also failed with PYTHON_GIL=1.
 	FailsWithGIL bool `json:"fails_with_gil,omitempty"`
+	// OnlyThreaded is true when the test failed in --threads iterations
+	// and passed in the plain one: a race the threads provoked.
+	OnlyThreaded bool `json:"only_threaded,omitempty"`
+	// Threaded is the last threaded failure's summary ("3 of 8 threads
+	// failed in 2 of 5 rounds: ...").
+	Threaded string `json:"threaded,omitempty"`
 }
 
 // SignatureCount counts iterations with a crash signature.
@@ -362,6 +434,9 @@ type Record struct {
 	GIL             *GILCheck        `json:"gil,omitempty"`
 	// GILComparison is set with --compare-with-gil.
 	GILComparison *GILComparison `json:"gil_comparison,omitempty"`
+	// ThreadUnsafe lists the tests a --threads run ran once,
+	// single-threaded, with the reason.
+	ThreadUnsafe []ThreadUnsafeTest `json:"thread_unsafe,omitempty"`
 	// Iterations are all the iterations, free-threaded then with the GIL.
 	Iterations  []Iteration `json:"iterations"`
 	Interpreter Interpreter `json:"interpreter"`

@@ -10,6 +10,11 @@
 //   - pyrace_pytest.py: a pytest plugin (PYTEST_PLUGINS=pyrace_pytest) that
 //     appends one JSON line per test (results.TestResult) to
 //     $PYRACE_TESTS_FILE.
+//     With PYRACE_THREADS=K it runs each test body in K threads at a
+//     barrier (`pyrace run --threads`).
+//   - pyrace_threads.py: calls a function from K threads at a barrier for
+//     M rounds and keeps every exception (the plugin's threads and
+//     `pyrace stress`).
 //   - pyrace_unittest.py: `python -m pyrace_unittest ARGS` behaves as
 //     `python -m unittest ARGS` and writes the same JSON lines.
 //   - pyrace_probe.py: prints a results.Interpreter as JSON (Python 2.7,

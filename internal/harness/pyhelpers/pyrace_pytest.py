@@ -19,13 +19,44 @@ setup + call + teardown in seconds; when is the phase that failed or skipped
 gets one line with outcome "error"); message holds at most 500 characters;
 repeat is pytest-repeat's index, whose "[i-N]" suffix is removed from the id.
 Empty fields are left out. Works with pytest 7.2 and later.
+
+Thread-parallel mode (`pyrace run --threads K`): with PYRACE_THREADS=K the
+body of each test runs in K threads that wait at a barrier before each of
+PYRACE_TEST_ITERATIONS=M rounds (default 1), with sys.setswitchinterval(1e-6)
+for the duration; fixtures are set up and torn down once, in the main
+thread, except that function-scoped tmp_path and tmpdir get a directory per
+thread, and the thread_index and iteration_index fixtures give each call
+its thread and round. unittest.TestCase tests share one instance, with
+setUp and tearDown once per round. PYRACE_TEST_TIMEOUT (seconds) bounds a
+test: the stacks of the threads still running go into the failure. The
+line of such a test gains "threads" (see pyrace_threads.Outcome.record):
+
+    {"id": ..., "outcome": "failed", "exc_type": "RuntimeError",
+     "message": "3 of 8 threads failed in 2 of 5 rounds: RuntimeError: ...",
+     "threads": {"threads": 8, "rounds": 5, "failed_threads": 3,
+                 "failed_rounds": 2, "failures": 4, "calls": 40,
+                 "exceptions": [{"type": ..., "message": ..., "where":
+                 "x.py:12", "function": ..., "count": 4}]}}
+
+A test that is unsafe to run in threads runs once, as usual, and its line
+says why in "thread_unsafe": marked @pytest.mark.thread_unsafe (the marker
+of pytest-run-parallel), using a fixture that cannot be shared (monkeypatch,
+capsys, capfd, recwarn, caplog... and PYRACE_UNSAFE_FIXTURES, comma
+separated), async, or calling warnings.catch_warnings, pytest.warns,
+unittest.mock.patch and the like in its code or in a function it calls.
 """
 
+import inspect
 import json
 import os
 import re
+import sys
+import types
+import unittest
 
 import pytest
+
+import pyrace_threads
 
 # At most this many characters of an exception message are kept.
 MAX_MESSAGE = 500
@@ -84,6 +115,8 @@ class _Test(object):
         self.exc_type = ""
         self.message = ""
         self.rerun = False
+        self.threads = None
+        self.thread_unsafe = ""
 
 
 class Recorder(object):
@@ -125,6 +158,17 @@ class Recorder(object):
             if excinfo is not None:
                 report._pyrace_exc_type = _type_name(excinfo.type)
                 report._pyrace_message = _truncate(excinfo.value)
+            if call.when == "call":
+                threaded = getattr(item, "_pyrace_threads", None)
+                if threaded is not None:
+                    report._pyrace_threads = threaded.record()
+                    top = threaded.top()
+                    if report.failed:
+                        report._pyrace_exc_type = top.type if top is not None else "pyrace.ThreadTimeout"
+                        report._pyrace_message = _truncate(threaded.summary())
+                reason = getattr(item, "_pyrace_thread_unsafe", "")
+                if reason:
+                    report._pyrace_thread_unsafe = reason
         except Exception:
             pass
 
@@ -136,6 +180,10 @@ class Recorder(object):
             return
         t = self.tests.setdefault(report.nodeid, _Test())
         t.duration += getattr(report, "duration", 0.0) or 0.0
+        if getattr(report, "_pyrace_threads", None) is not None:
+            t.threads = report._pyrace_threads
+        if getattr(report, "_pyrace_thread_unsafe", ""):
+            t.thread_unsafe = report._pyrace_thread_unsafe
         if report.outcome in ("passed", "failed", "skipped"):
             self._update(t, report)
         else:
@@ -190,6 +238,10 @@ class Recorder(object):
             record["message"] = t.message
         if repeat:
             record["repeat"] = repeat
+        if t.threads is not None:
+            record["threads"] = t.threads
+        if t.thread_unsafe:
+            record["thread_unsafe"] = t.thread_unsafe
         self.write(record)
 
     def pytest_collectreport(self, report):
@@ -232,7 +284,214 @@ def _longrepr_message(report):
     return lines[-1].strip() if lines else ""
 
 
+# Fixtures that hold per-test global state (the process's environment,
+# sys.stdout, the warnings filters, logging handlers): sharing one between
+# threads makes the test itself racy.
+UNSAFE_FIXTURES = ("monkeypatch", "capsys", "capsysbinary", "capfd", "capfdbinary",
+                   "recwarn", "caplog")
+
+# Names whose use in a test's code (or in a function it calls) makes it
+# unsafe to run in threads, with the reason given: they change process-wide
+# state (the warnings filters, patched attributes) for the duration.
+UNSAFE_CALLS = (
+    ("catch_warnings", "calls warnings.catch_warnings"),
+    ("warns", "calls pytest.warns"),
+    ("deprecated_call", "calls pytest.deprecated_call"),
+    ("assertWarns", "calls assertWarns"),
+    ("assertWarnsRegex", "calls assertWarnsRegex"),
+    ("assertLogs", "calls assertLogs"),
+    ("patch", "calls unittest.mock.patch"),
+)
+
+
+@pytest.fixture
+def thread_index():
+    """The index of the thread running the test body, 0 to K-1 (0 outside
+    `pyrace run --threads`)."""
+    return 0
+
+
+@pytest.fixture
+def iteration_index():
+    """The round of the test body, 0 to M-1 (0 outside `pyrace run
+    --threads`)."""
+    return 0
+
+
+def _code_names(code):
+    """The global and attribute names code and its nested code use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
+
+
+def _function_of(obj):
+    """The Python function behind a test object (bound method, decorated)."""
+    fn = getattr(obj, "__func__", obj)
+    try:
+        fn = inspect.unwrap(fn)
+    except ValueError:
+        pass
+    return fn if isinstance(fn, types.FunctionType) else None
+
+
+def _unsafe_call(fn, cls):
+    """Why fn's code (or a function it calls directly) is unsafe in threads."""
+    names = _code_names(fn.__code__)
+    for name, reason in UNSAFE_CALLS:
+        if name in names:
+            return reason
+    g = getattr(fn, "__globals__", {})
+    for name in sorted(names):
+        callee = g.get(name)
+        if callee is None and cls is not None:
+            callee = inspect.getattr_static(cls, name, None)
+            callee = getattr(callee, "__func__", callee)
+        callee = _function_of(callee) if callee is not None else None
+        if callee is None or callee is fn:
+            continue
+        callee_names = _code_names(callee.__code__)
+        for unsafe, reason in UNSAFE_CALLS:
+            if unsafe in callee_names:
+                return "%s (in %s)" % (reason, callee.__name__)
+    return ""
+
+
+class Threader(object):
+    """Runs each test body in K threads at a barrier, M rounds; registered
+    by pytest_configure when PYRACE_THREADS is set."""
+
+    def __init__(self, threads, rounds, timeout, unsafe_fixtures):
+        self.threads = threads
+        self.rounds = rounds
+        self.timeout = timeout
+        self.unsafe_fixtures = unsafe_fixtures
+
+    def unsafe_reason(self, item):
+        """Why item must run once, single-threaded; "" when it need not."""
+        marker = item.get_closest_marker("thread_unsafe")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            return "marked thread_unsafe" + (": " + str(reason) if reason else "")
+        for name in getattr(item, "fixturenames", ()):
+            if name in self.unsafe_fixtures:
+                return "uses the %s fixture" % name
+        obj = getattr(item, "obj", None)
+        if getattr(obj, "patchings", None):
+            return "decorated with unittest.mock.patch"
+        fn = _function_of(obj)
+        if fn is None:
+            return "not a Python function"
+        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+            return "async test"
+        try:
+            return _unsafe_call(fn, getattr(item, "cls", None))
+        except Exception:
+            return ""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        reason = self.unsafe_reason(item)
+        if reason:
+            item._pyrace_thread_unsafe = reason
+            yield
+            return
+        original = item.obj
+        testcase = getattr(item, "_testcase", None)
+        if testcase is not None:
+            item.obj = self._wrap_testcase(item, original, testcase)
+        else:
+            item.obj = self._wrap_function(item, original)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            yield
+        finally:
+            sys.setswitchinterval(interval)
+            item.obj = original
+
+    def _run(self, item, fn, args_for, between_rounds=None):
+        outcome = pyrace_threads.run(fn, self.threads, self.rounds, args_for=args_for,
+                                     between_rounds=between_rounds, timeout=self.timeout,
+                                     is_control=_is_control)
+        item._pyrace_threads = outcome
+        if outcome.failed():
+            raise ThreadedTestFailure(outcome.details())
+        if outcome.control is not None:
+            raise outcome.control
+
+    def _wrap_function(self, item, fn):
+        threads = self.threads
+
+        def run_in_threads(**kwargs):
+            per_thread = []
+            for i in range(threads):
+                kw = dict(kwargs)
+                if "tmp_path" in kw:
+                    kw["tmp_path"] = kw["tmp_path"] / ("thread%d" % i)
+                    kw["tmp_path"].mkdir(exist_ok=True)
+                if "tmpdir" in kw:
+                    kw["tmpdir"] = kw["tmpdir"].ensure("thread%d" % i, dir=True)
+                if "thread_index" in kw:
+                    kw["thread_index"] = i
+                per_thread.append(kw)
+
+            def args_for(i, r):
+                kw = per_thread[i]
+                if "iteration_index" in kw:
+                    kw = dict(kw, iteration_index=r)
+                return (), kw
+
+            self._run(item, fn, args_for)
+        return run_in_threads
+
+    def _wrap_testcase(self, item, method, testcase):
+        def between_rounds(r):
+            testcase.tearDown()
+            testcase.setUp()
+
+        def run_in_threads(*args, **kwargs):
+            self._run(item, method, lambda i, r: (args, kwargs), between_rounds)
+        return run_in_threads
+
+
+class ThreadedTestFailure(AssertionError):
+    """A test body failed in some of its threads (the message says how)."""
+
+
+def _is_control(exc):
+    """Skips and xfails: not failures, re-raised in the main thread."""
+    return isinstance(exc, (unittest.SkipTest, pytest.skip.Exception, pytest.xfail.Exception))
+
+
+def _env_int(name, default, minimum):
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        n = int(value)
+    except ValueError:
+        raise pytest.UsageError("%s must be a whole number, not %r" % (name, value))
+    if n < minimum:
+        raise pytest.UsageError("%s must be %d or more, not %d" % (name, minimum, n))
+    return n
+
+
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "thread_unsafe: run this test once, single-threaded, under "
+        "`pyrace run --threads` (as pytest-run-parallel does)")
+    threads = _env_int("PYRACE_THREADS", 0, 1)
+    if threads and not config.pluginmanager.has_plugin("pyrace_threader"):
+        rounds = _env_int("PYRACE_TEST_ITERATIONS", 1, 1)
+        timeout = float(os.environ.get("PYRACE_TEST_TIMEOUT") or 0) or None
+        unsafe = set(UNSAFE_FIXTURES)
+        for name in os.environ.get("PYRACE_UNSAFE_FIXTURES", "").split(","):
+            if name.strip():
+                unsafe.add(name.strip())
+        config.pluginmanager.register(Threader(threads, rounds, timeout, unsafe), "pyrace_threader")
     path = os.environ.get("PYRACE_TESTS_FILE")
     if not path or config.pluginmanager.has_plugin("pyrace_recorder"):
         return
@@ -244,3 +503,6 @@ def pytest_unconfigure(config):
     if recorder is not None:
         recorder.close()
         config.pluginmanager.unregister(recorder)
+    threader = config.pluginmanager.get_plugin("pyrace_threader")
+    if threader is not None:
+        config.pluginmanager.unregister(threader)

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -667,5 +668,164 @@ func TestOldSyntax(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// threadedWant is what a --threads line must hold: outcome, the reason it
+// ran single-threaded, or its thread counts and exceptions.
+type threadedWant struct {
+	outcome, unsafe          string
+	failedThreads, failedRds int
+	failures                 int
+	exceptions               []string // "Type where" of each distinct exception
+}
+
+// TestPytestPluginThreads runs a pytest-run-parallel-style suite with each
+// test body in 4 threads for 3 rounds, on Debian's CPython (GIL) and the
+// free-threaded build.
+func TestPytestPluginThreads(t *testing.T) {
+	helpers := helpersDir(t)
+	const k, m = 4, 3
+	at := func(code string) string {
+		return "test_threads.py:" + strconv.Itoa(lineOf(t, "testdata/pytest_threads/tests/test_threads.py", code))
+	}
+	want := map[string]threadedWant{
+		"test_plain":                       {outcome: "passed"},
+		"test_odd_threads_fail":            {outcome: "failed", failedThreads: 2, failedRds: 3, failures: 6, exceptions: []string{"ValueError " + at(`raise ValueError("odd thread")`)}},
+		"test_one_failure":                 {outcome: "failed", failedThreads: 1, failedRds: 1, failures: 1, exceptions: []string{"KeyError " + at(`raise KeyError("last round")`)}},
+		"test_threads_run_together":        {outcome: "passed"},
+		"test_tmp_path_per_thread":         {outcome: "passed"},
+		"test_tmpdir_per_thread":           {outcome: "passed"},
+		"test_marked":                      {outcome: "passed", unsafe: "marked thread_unsafe"},
+		"test_marked_reason":               {outcome: "passed", unsafe: "marked thread_unsafe: changes the environment"},
+		"test_monkeypatch":                 {outcome: "passed", unsafe: "uses the monkeypatch fixture"},
+		"test_capsys":                      {outcome: "passed", unsafe: "uses the capsys fixture"},
+		"test_catch_warnings":              {outcome: "passed", unsafe: "calls warnings.catch_warnings"},
+		"test_callee_warns":                {outcome: "passed", unsafe: "calls pytest.warns (in _expect_warning)"},
+		"test_patch_decorator":             {outcome: "passed", unsafe: "decorated with unittest.mock.patch"},
+		"test_patch_call":                  {outcome: "passed", unsafe: "calls unittest.mock.patch"},
+		"test_skip_inside":                 {outcome: "skipped"},
+		"test_counted":                     {outcome: "passed"},
+		"test_counted_check":               {outcome: "passed"},
+		"SharedInstance::test_shared":      {outcome: "passed"},
+		"SharedInstanceCheck::test_rounds": {outcome: "passed"},
+		"FirstCallFails::test_first_fails": {outcome: "failed", failedThreads: 1, failedRds: 1, failures: 1, exceptions: []string{"AssertionError " + at(`self.fail("the first call fails")`)}},
+	}
+	for name, python := range pytestPythons(t) {
+		t.Run(name, func(t *testing.T) {
+			py := python(t)
+			dir := testenv.CopyTestdata(t, "pytest_threads")
+			out := filepath.Join(t.TempDir(), "tests.jsonl")
+			env := pyEnv("PYTHONPATH="+helpers, "PYTEST_PLUGINS=pyrace_pytest", "PYRACE_TESTS_FILE="+out,
+				fmt.Sprintf("PYRACE_THREADS=%d", k), fmt.Sprintf("PYRACE_TEST_ITERATIONS=%d", m))
+			r := runPy(t, dir, env, py, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--strict-markers", "tests/test_threads.py")
+			if r.code != 1 {
+				t.Fatalf("exit status %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			got := readTests(t, out)
+			if len(got) != len(want) {
+				t.Errorf("%d lines, want %d", len(got), len(want))
+			}
+			for _, g := range got {
+				name := strings.TrimPrefix(g.ID, "tests/test_threads.py::")
+				w, ok := want[name]
+				if !ok {
+					t.Errorf("unexpected line %+v", g)
+					continue
+				}
+				if g.Outcome != w.outcome || g.ThreadUnsafe != w.unsafe {
+					t.Errorf("%s: outcome %q unsafe %q, want %q %q (%s)", name, g.Outcome, g.ThreadUnsafe, w.outcome, w.unsafe, g.Message)
+				}
+				if w.unsafe != "" {
+					if g.Threads != nil {
+						t.Errorf("%s ran single-threaded yet has threads %+v", name, g.Threads)
+					}
+					continue
+				}
+				th := g.Threads
+				if th == nil {
+					t.Errorf("%s: no threads record", name)
+					continue
+				}
+				if th.Threads != k || th.Rounds != m || th.Calls != k*m || th.FailedThreads != w.failedThreads ||
+					th.FailedRounds != w.failedRds || th.Failures != w.failures {
+					t.Errorf("%s: threads %+v, want %d failed threads in %d rounds, %d failures, %d calls", name, *th, w.failedThreads, w.failedRds, w.failures, k*m)
+				}
+				var exc []string
+				for _, e := range th.Exceptions {
+					exc = append(exc, e.Type+" "+e.Where)
+				}
+				if !slices.Equal(exc, w.exceptions) {
+					t.Errorf("%s: exceptions %q, want %q", name, exc, w.exceptions)
+				}
+				if w.outcome == "failed" {
+					head := fmt.Sprintf("%d of %d threads failed in %d of %d rounds: ", w.failedThreads, k, w.failedRds, m)
+					if !strings.HasPrefix(g.Message, head) || g.When != "call" || g.ExcType != th.Exceptions[0].Type {
+						t.Errorf("%s: message %q exc %q when %q, want %q... from %s in call", name, g.Message, g.ExcType, g.When, head, th.Exceptions[0].Type)
+					}
+				}
+			}
+		})
+	}
+}
+
+// lineOf returns the number of the line of file holding code.
+func lineOf(t *testing.T, file, code string) int {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for line := range strings.Lines(string(b)) {
+		n++
+		if strings.Contains(line, code) {
+			return n
+		}
+	}
+	t.Fatalf("%s has no line with %s", file, code)
+	return 0
+}
+
+// TestPytestPluginThreadTimeout: a test whose thread never returns fails
+// after PYRACE_TEST_TIMEOUT with that thread's stack, and the run goes on.
+func TestPytestPluginThreadTimeout(t *testing.T) {
+	py := needPython(t, systemPython)
+	helpers := helpersDir(t)
+	dir := testenv.CopyTestdata(t, "pytest_threads")
+	out := filepath.Join(t.TempDir(), "tests.jsonl")
+	env := pyEnv("PYTHONPATH="+helpers, "PYTEST_PLUGINS=pyrace_pytest", "PYRACE_TESTS_FILE="+out,
+		"PYRACE_THREADS=4", "PYRACE_TEST_TIMEOUT=0.5")
+	r := runPy(t, dir, env, py, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/test_hang.py")
+	if r.code != 1 {
+		t.Fatalf("exit status %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "in test_hang") || !strings.Contains(r.stdout, "_never.wait()") {
+		t.Errorf("no stack of the stuck thread in the report:\n%s", r.stdout)
+	}
+	got := readTests(t, out)
+	if len(got) != 2 || got[1].ID != "tests/test_hang.py::test_after" || got[1].Outcome != "passed" {
+		t.Fatalf("lines %+v, want test_hang then a passing test_after", got)
+	}
+	h := got[0]
+	if h.Outcome != "failed" || h.Threads == nil || !h.Threads.TimedOut || h.Threads.Calls != 3 ||
+		!strings.Contains(h.Message, "timed out after 0.5s in round 1 of 1: 1 of 4 threads still running") {
+		t.Errorf("test_hang: %+v threads %+v", h, h.Threads)
+	}
+}
+
+// TestPytestPluginNoThreads: the suite's markers and fixtures work without
+// PYRACE_THREADS (thread_index and iteration_index are 0): only the two
+// tests that fail on their first call fail.
+func TestPytestPluginNoThreads(t *testing.T) {
+	py := needPython(t, systemPython)
+	helpers := helpersDir(t)
+	dir := testenv.CopyTestdata(t, "pytest_threads")
+	env := pyEnv("PYTHONPATH="+helpers, "PYTEST_PLUGINS=pyrace_pytest")
+	r := runPy(t, dir, env, py, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--strict-markers", "tests/test_threads.py")
+	if r.code != 1 || !strings.Contains(r.stdout, "2 failed, 17 passed, 1 skipped") ||
+		!strings.Contains(r.stdout, "FAILED tests/test_threads.py::test_one_failure") ||
+		!strings.Contains(r.stdout, "FAILED tests/test_threads.py::FirstCallFails::test_first_fails") {
+		t.Errorf("exit status %d, want 1 with test_one_failure and test_first_fails failing alone\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
