@@ -95,6 +95,7 @@ configuration or input errors.`,
 		newScanCmd(env),
 		newRulesCmd(env),
 		newPythonCmd(env),
+		newStressCmd(env),
 	)
 	return root
 }

@@ -33,6 +33,7 @@ const (
 	sgrBold   = "\x1b[1m"
 	sgrRed    = "\x1b[1;31m"
 	sgrYellow = "\x1b[1;33m"
+	sgrGreen  = "\x1b[1;32m"
 )
 
 func (s style) wrap(sgr, text string) string {

@@ -15,6 +15,8 @@
 //   - pyrace_threads.py: calls a function from K threads at a barrier for
 //     M rounds and keeps every exception (the plugin's threads and
 //     `pyrace stress`).
+//   - pyrace_stress.py: `python -m pyrace_stress MODULE:CALLABLE K M ARGS
+//     TIMEOUT` runs pyrace_threads on a callable for `pyrace stress`.
 //   - pyrace_unittest.py: `python -m pyrace_unittest ARGS` behaves as
 //     `python -m unittest ARGS` and writes the same JSON lines.
 //   - pyrace_probe.py: prints a results.Interpreter as JSON (Python 2.7,

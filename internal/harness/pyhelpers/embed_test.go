@@ -11,7 +11,7 @@ import (
 )
 
 func TestNamesAndSource(t *testing.T) {
-	want := []string{"pyrace_gilprobe.py", "pyrace_probe.py", "pyrace_pytest.py", "pyrace_threads.py", "pyrace_unittest.py", "sitecustomize.py"}
+	want := []string{"pyrace_gilprobe.py", "pyrace_probe.py", "pyrace_pytest.py", "pyrace_stress.py", "pyrace_threads.py", "pyrace_unittest.py", "sitecustomize.py"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
