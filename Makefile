@@ -57,11 +57,12 @@ fuzz:
 	done
 
 ## bench: parse speed against CPython's ast.parse (and ruff if installed),
-## and pyrace run's overhead per iteration
+## pyrace run's overhead per iteration, and races per CPU-minute with --threads
 bench:
 	bash bench/parse.sh
 	bash bench/scan.sh
 	bash bench/run-overhead.sh
+	bash bench/threads.sh
 
 ## demo: the quick start: run the racy example's test suite ten times
 demo:

@@ -141,7 +141,7 @@ interrupted.`,
 	f.Float64Var(&opts.targetRate, "target-rate", 0.05, "failure `RATE` --adaptive must bound from above")
 	f.IntVar(&opts.maxIterations, "max-iterations", 100, "stop --adaptive after `N` iterations")
 	f.BoolVar(&opts.compareWithGIL, "compare-with-gil", false, "also run the iterations with PYTHON_GIL=1 and mark failures that happen there too as pre-existing")
-	f.IntVar(&opts.threads, "threads", 0, "run each test body in `K` threads at once, started together at a barrier (pytest only; adds one plain iteration as the baseline)")
+	f.IntVar(&opts.threads, "threads", 0, "run each test body in `K` threads at once, started together at a barrier (pytest or python -m unittest; adds one plain iteration as the baseline)")
 	f.IntVar(&opts.testIterations, "test-iterations", 1, "with --threads, run each test body `M` rounds, the threads meeting at the barrier before each")
 	f.StringVar(&opts.testTimeout, "test-timeout", "", "with --threads, fail a test still running after `SECONDS`, with every thread's stack (default 30, at most half of --stall-threshold)")
 	f.StringSliceVar(&opts.unsafeFixtures, "thread-unsafe-fixtures", nil, "with --threads, also run tests using these `FIXTURES` once, single-threaded (comma-separated; monkeypatch, capsys, capfd, recwarn, caplog... always are)")
@@ -302,8 +302,8 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 	if err := checkCommand(command[0], dir, filepath.Dir(py.Path)); err != nil {
 		return h, results.Meta{}, usagef("test command: %v", err)
 	}
-	if opts.threads > 0 && !runsPytest(command) {
-		return h, results.Meta{}, usagef("--threads needs a pytest test command (our pytest plugin runs the threads); %q is not one", strings.Join(command, " "))
+	if opts.threads > 0 && !runsPytest(command) && !slices.Contains(command, "pyrace_unittest") {
+		return h, results.Meta{}, usagef("--threads needs pytest or python -m unittest as the test command (our plugin and runner run the threads); %q is neither", strings.Join(command, " "))
 	}
 	if note != "" {
 		fmt.Fprintf(env.Stderr, "pyrace: %s\n", note)

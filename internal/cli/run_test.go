@@ -61,7 +61,7 @@ func TestRunBadInput(t *testing.T) {
 		{"zero test iterations", []string{"run", "--python", py, "--threads", "4", "--test-iterations", "0"}, "--test-iterations 0: must be at least 1"},
 		{"test iterations without threads", []string{"run", "--python", py, "--test-iterations", "5"}, "need --threads"},
 		{"test timeout at the stall threshold", []string{"run", "--python", py, "--threads", "2", "--test-timeout", "60"}, "--test-timeout 60 must be below --stall-threshold"},
-		{"threads without pytest", []string{"run", "--python", py, "--threads", "2", "--", "python", "-m", "unittest"}, "--threads needs a pytest test command"},
+		{"threads with another runner", []string{"run", "--python", py, "--threads", "2", "--", "sh", "-c", "true"}, "--threads needs pytest or python -m unittest"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,11 @@ func (r *runner) runIteration(ctx context.Context, mode results.Mode, index int)
 		if t.Failed() {
 			it.FailedTests = append(it.FailedTests, t)
 		}
+		if t.GILEnabled != nil && it.GILEnabledAt == nil {
+			at := *t.GILEnabled
+			at.Test = t.ID
+			it.GILEnabledAt = &at
+		}
 		if t.ThreadUnsafe != "" {
 			it.ThreadUnsafe = append(it.ThreadUnsafe, results.ThreadUnsafeTest{ID: t.ID, Reason: t.ThreadUnsafe})
 		}

@@ -128,6 +128,9 @@ func buildRecord(in verdictInput) results.Record {
 	if len(fallbackBy) > 0 {
 		ev = append(ev, "the GIL was re-enabled by importing "+strings.Join(fallbackBy, ", "))
 	}
+	if line := gilFlipEvidence(ft); line != "" {
+		ev = append(ev, line)
+	}
 	if in.GIL != nil && in.GIL.Error != "" {
 		ev = append(ev, "GIL probe: "+in.GIL.Error)
 	}
@@ -208,6 +211,33 @@ func pct(f float64) string {
 		return fmt.Sprintf("%.1f%%", v)
 	}
 	return fmt.Sprintf("%.0f%%", v)
+}
+
+// gilFlipEvidence says at which test the iterations found the GIL
+// re-enabled: the results after it are not free-threaded.
+func gilFlipEvidence(ft []results.Iteration) string {
+	n := 0
+	var first *results.GILFlip
+	for _, it := range ft {
+		if it.GILEnabledAt != nil {
+			n++
+			if first == nil {
+				first = it.GILEnabledAt
+			}
+		}
+	}
+	if first == nil {
+		return ""
+	}
+	where := "during test " + first.Test
+	if first.When == "before" {
+		where = "before test " + first.Test + " (at collection or in an earlier test's teardown)"
+	}
+	line := fmt.Sprintf("the GIL came back %s in %d/%d iterations", where, n, len(ft))
+	if len(first.Modules) > 0 {
+		line += ", loading " + joinLimit(first.Modules, 3)
+	}
+	return line + ": from there on those iterations did not run free-threaded"
 }
 
 // threadedEvidence says how the plain baseline of a --threads run went and

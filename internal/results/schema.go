@@ -222,6 +222,23 @@ type TestResult struct {
 	// ThreadUnsafe says why the test ran once, single-threaded, in a
 	// --threads run ("uses the monkeypatch fixture").
 	ThreadUnsafe string `json:"thread_unsafe,omitempty"`
+	// GILEnabled is set on the first test that found the GIL re-enabled
+	// (free-threaded build, PYTHON_GIL unset): from there on the run was
+	// not free-threaded.
+	GILEnabled *GILFlip `json:"gil_enabled,omitempty"`
+}
+
+// GILFlip says where a test run found the GIL re-enabled.
+type GILFlip struct {
+	// Test is the test's id (set in Iteration.GILEnabledAt).
+	Test string `json:"test,omitempty"`
+	// When is "during" the test or "before" it (collection, an earlier
+	// fixture).
+	When string `json:"when"`
+	// Modules are the extension modules loaded since the previous test
+	// started, in import order: the GIL came back for the first of them
+	// that does not declare free-threading support.
+	Modules []string `json:"modules,omitempty"`
 }
 
 // ThreadedRun is one test body run in Threads threads for Rounds rounds.
@@ -323,6 +340,8 @@ type Iteration struct {
 	GILEnabledAtEnd *bool `json:"gil_enabled_at_end,omitempty"`
 	// GILEnabledBy lists the modules that re-enabled the GIL during the run.
 	GILEnabledBy []GILEnabler `json:"gil_enabled_by,omitempty"`
+	// GILEnabledAt is the test at which the run found the GIL re-enabled.
+	GILEnabledAt *GILFlip `json:"gil_enabled_at,omitempty"`
 	// LogDir is the iteration's directory, relative to the run directory.
 	LogDir string `json:"log_dir"`
 }

@@ -20,6 +20,15 @@ gets one line with outcome "error"); message holds at most 500 characters;
 repeat is pytest-repeat's index, whose "[i-N]" suffix is removed from the id.
 Empty fields are left out. Works with pytest 7.2 and later.
 
+On a free-threaded build started with the GIL disabled (PYTHON_GIL unset:
+with PYTHON_GIL=0 CPython never re-enables it), the first test that finds
+the GIL enabled again gets "gil_enabled": {"when": "during" (the test
+loaded the extension) or "before" (collection or an earlier fixture did),
+"modules": the extension modules loaded since the previous test started,
+in import order; CPython re-enabled the GIL for the first of them that does
+not declare free-threading support}. From that test on, the run is not
+free-threaded.
+
 Thread-parallel mode (`pyrace run --threads K`): with PYRACE_THREADS=K the
 body of each test runs in K threads that wait at a barrier before each of
 PYRACE_TEST_ITERATIONS=M rounds (default 1), with sys.setswitchinterval(1e-6)
@@ -46,12 +55,10 @@ separated), async, or calling warnings.catch_warnings, pytest.warns,
 unittest.mock.patch and the like in its code or in a function it calls.
 """
 
-import inspect
 import json
 import os
 import re
 import sys
-import types
 import unittest
 
 import pytest
@@ -119,6 +126,31 @@ class _Test(object):
         self.thread_unsafe = ""
 
 
+def _gil_enabled():
+    """sys._is_gil_enabled(), or None where the interpreter cannot tell."""
+    fn = getattr(sys, "_is_gil_enabled", None)
+    if fn is None:
+        return None
+    try:
+        return bool(fn())
+    except Exception:
+        return None
+
+
+def _stdlib_dirs():
+    """The standard library's directories and the site-packages ones, as
+    tuples for str.startswith."""
+    try:
+        import sysconfig
+        paths = sysconfig.get_paths()
+    except Exception:
+        return (), ()
+
+    def dirs(keys):
+        return tuple(os.path.abspath(paths[k]) + os.sep for k in keys if paths.get(k))
+    return dirs(("stdlib", "platstdlib")), dirs(("purelib", "platlib"))
+
+
 class Recorder(object):
     """Writes the per-test JSON lines; registered by pytest_configure."""
 
@@ -126,6 +158,14 @@ class Recorder(object):
         self.config = config
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.tests = {}
+        # The GIL's state when the session started (None: the interpreter
+        # cannot tell, or it was on): the first test that sees it enabled
+        # gets "gil_enabled", once.
+        self.gil_off = _gil_enabled() is False
+        self.gil_before = None  # the flip seen when a test started
+        # The modules loaded when the last test started: the extension
+        # modules loaded since are the candidates for a flip.
+        self.modules = set(sys.modules) if self.gil_off else set()
         try:
             count = config.getoption("count", None)
         except (ValueError, AttributeError):
@@ -171,6 +211,38 @@ class Recorder(object):
                     report._pyrace_thread_unsafe = reason
         except Exception:
             pass
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        if not self.gil_off or self.gil_before is not None:
+            return
+        if _gil_enabled():
+            # Re-enabled between tests: at collection (importing the test
+            # modules) or in a fixture's teardown.
+            self.gil_before = self._gil_flip("before")
+        else:
+            self.modules = set(sys.modules)
+
+    def _gil_flip(self, when):
+        """Where the GIL came back: when, and the extension modules loaded
+        since the last test started (CPython re-enables it for the first
+        that does not declare free-threading support)."""
+        flip = {"when": when}
+        loaded = []
+        stdlib, site = _stdlib_dirs()
+        for name, mod in list(sys.modules.items()):
+            if name in self.modules:
+                continue
+            f = getattr(mod, "__file__", None) or ""
+            if not f.endswith((".so", ".pyd")):
+                continue
+            # The standard library's extensions all support free-threading.
+            d = os.path.dirname(os.path.abspath(f)) + os.sep
+            if d.startswith(stdlib) and not d.startswith(site) and "-packages" + os.sep not in d:
+                continue
+            loaded.append(name)
+        if loaded:
+            flip["modules"] = loaded
+        return flip
 
     def pytest_runtest_logreport(self, report):
         # Under pytest-xdist the controller receives the workers' reports
@@ -242,6 +314,14 @@ class Recorder(object):
             record["threads"] = t.threads
         if t.thread_unsafe:
             record["thread_unsafe"] = t.thread_unsafe
+        if self.gil_off:
+            flip = self.gil_before
+            if flip is None and _gil_enabled():
+                flip = self._gil_flip("during")
+            if flip is not None:
+                # Noted once: from here on the run is not free-threaded.
+                record["gil_enabled"] = flip
+                self.gil_off = False
         self.write(record)
 
     def pytest_collectreport(self, report):
@@ -290,19 +370,6 @@ def _longrepr_message(report):
 UNSAFE_FIXTURES = ("monkeypatch", "capsys", "capsysbinary", "capfd", "capfdbinary",
                    "recwarn", "caplog")
 
-# Names whose use in a test's code (or in a function it calls) makes it
-# unsafe to run in threads, with the reason given: they change process-wide
-# state (the warnings filters, patched attributes) for the duration.
-UNSAFE_CALLS = (
-    ("catch_warnings", "calls warnings.catch_warnings"),
-    ("warns", "calls pytest.warns"),
-    ("deprecated_call", "calls pytest.deprecated_call"),
-    ("assertWarns", "calls assertWarns"),
-    ("assertWarnsRegex", "calls assertWarnsRegex"),
-    ("assertLogs", "calls assertLogs"),
-    ("patch", "calls unittest.mock.patch"),
-)
-
 
 @pytest.fixture
 def thread_index():
@@ -316,47 +383,6 @@ def iteration_index():
     """The round of the test body, 0 to M-1 (0 outside `pyrace run
     --threads`)."""
     return 0
-
-
-def _code_names(code):
-    """The global and attribute names code and its nested code use."""
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _code_names(const)
-    return names
-
-
-def _function_of(obj):
-    """The Python function behind a test object (bound method, decorated)."""
-    fn = getattr(obj, "__func__", obj)
-    try:
-        fn = inspect.unwrap(fn)
-    except ValueError:
-        pass
-    return fn if isinstance(fn, types.FunctionType) else None
-
-
-def _unsafe_call(fn, cls):
-    """Why fn's code (or a function it calls directly) is unsafe in threads."""
-    names = _code_names(fn.__code__)
-    for name, reason in UNSAFE_CALLS:
-        if name in names:
-            return reason
-    g = getattr(fn, "__globals__", {})
-    for name in sorted(names):
-        callee = g.get(name)
-        if callee is None and cls is not None:
-            callee = inspect.getattr_static(cls, name, None)
-            callee = getattr(callee, "__func__", callee)
-        callee = _function_of(callee) if callee is not None else None
-        if callee is None or callee is fn:
-            continue
-        callee_names = _code_names(callee.__code__)
-        for unsafe, reason in UNSAFE_CALLS:
-            if unsafe in callee_names:
-                return "%s (in %s)" % (reason, callee.__name__)
-    return ""
 
 
 class Threader(object):
@@ -378,18 +404,7 @@ class Threader(object):
         for name in getattr(item, "fixturenames", ()):
             if name in self.unsafe_fixtures:
                 return "uses the %s fixture" % name
-        obj = getattr(item, "obj", None)
-        if getattr(obj, "patchings", None):
-            return "decorated with unittest.mock.patch"
-        fn = _function_of(obj)
-        if fn is None:
-            return "not a Python function"
-        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
-            return "async test"
-        try:
-            return _unsafe_call(fn, getattr(item, "cls", None))
-        except Exception:
-            return ""
+        return pyrace_threads.unsafe_reason(getattr(item, "obj", None), getattr(item, "cls", None))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -418,7 +433,7 @@ class Threader(object):
                                      is_control=_is_control)
         item._pyrace_threads = outcome
         if outcome.failed():
-            raise ThreadedTestFailure(outcome.details())
+            raise pyrace_threads.ThreadedTestFailure(outcome.details())
         if outcome.control is not None:
             raise outcome.control
 
@@ -455,10 +470,6 @@ class Threader(object):
         def run_in_threads(*args, **kwargs):
             self._run(item, method, lambda i, r: (args, kwargs), between_rounds)
         return run_in_threads
-
-
-class ThreadedTestFailure(AssertionError):
-    """A test body failed in some of its threads (the message says how)."""
 
 
 def _is_control(exc):

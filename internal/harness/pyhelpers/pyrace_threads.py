@@ -18,11 +18,13 @@ leaves its threads behind (they are daemon threads) and the outcome keeps
 the stack of every one of them.
 """
 
+import inspect
 import os
 import sys
 import threading
 import time
 import traceback
+import types
 
 # At most this many characters of an exception message are kept.
 MAX_MESSAGE = 500
@@ -286,8 +288,89 @@ def run(fn, threads, rounds, args_for=None, between_rounds=None, timeout=None,
     alive = [t for t in started if t.is_alive()]
     if alive:
         out.timed_out = True
+        # Threads waiting at the barrier for the stuck ones stop now; the
+        # stuck ones stay (daemon threads) and their stacks are kept.
+        barrier.abort()
+        grace = time.monotonic() + 0.2
+        for t in alive:
+            t.join(max(0.0, grace - time.monotonic()))
+        alive = [t for t in alive if t.is_alive()]
         out.stuck = len(alive)
         out.stacks = _stacks(alive)
-        barrier.abort()  # threads still at the barrier stop; stuck ones stay
     out.duration = time.monotonic() - start
     return out
+
+
+class ThreadedTestFailure(AssertionError):
+    """A test body failed in some of its threads (the message says how)."""
+
+
+# Names whose use in a test's code (or in a function it calls) makes it
+# unsafe to run in threads, with the reason given: they change process-wide
+# state (the warnings filters, patched attributes) for the duration.
+UNSAFE_CALLS = (
+    ("catch_warnings", "calls warnings.catch_warnings"),
+    ("warns", "calls pytest.warns"),
+    ("deprecated_call", "calls pytest.deprecated_call"),
+    ("assertWarns", "calls assertWarns"),
+    ("assertWarnsRegex", "calls assertWarnsRegex"),
+    ("assertLogs", "calls assertLogs"),
+    ("patch", "calls unittest.mock.patch"),
+)
+
+
+def code_names(code):
+    """The global and attribute names code and its nested code use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= code_names(const)
+    return names
+
+
+def function_of(obj):
+    """The Python function behind a test object (bound method, decorated)."""
+    fn = getattr(obj, "__func__", obj)
+    try:
+        fn = inspect.unwrap(fn)
+    except ValueError:
+        pass
+    return fn if isinstance(fn, types.FunctionType) else None
+
+
+def unsafe_call(fn, cls):
+    """Why fn's code (or a function it calls directly) is unsafe in threads."""
+    names = code_names(fn.__code__)
+    for name, reason in UNSAFE_CALLS:
+        if name in names:
+            return reason
+    g = getattr(fn, "__globals__", {})
+    for name in sorted(names):
+        callee = g.get(name)
+        if callee is None and cls is not None:
+            callee = inspect.getattr_static(cls, name, None)
+            callee = getattr(callee, "__func__", callee)
+        callee = function_of(callee) if callee is not None else None
+        if callee is None or callee is fn:
+            continue
+        callee_names = code_names(callee.__code__)
+        for unsafe, reason in UNSAFE_CALLS:
+            if unsafe in callee_names:
+                return "%s (in %s)" % (reason, callee.__name__)
+    return ""
+
+
+def unsafe_reason(obj, cls):
+    """Why the test obj (a function or bound method of class cls) must run
+    once, single-threaded; "" when it may run in threads."""
+    if getattr(obj, "patchings", None):
+        return "decorated with unittest.mock.patch"
+    fn = function_of(obj)
+    if fn is None:
+        return "not a Python function"
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        return "async test"
+    try:
+        return unsafe_call(fn, cls)
+    except Exception:
+        return ""

@@ -15,13 +15,25 @@ the traceback: setUp/tearDown/cleanups). An error in setUpClass,
 setUpModule or their tearDown counterparts gets a line of its own whose id
 is unittest's ("setUpClass (tests.test_x.TestC)"). Each line is written with
 a single write and is on disk at once, so a crash keeps the earlier lines.
+
+With PYRACE_THREADS=K (`pyrace run --threads`) each test method runs in K
+threads at a barrier, PYRACE_TEST_ITERATIONS rounds, as in the pytest
+plugin (see pyrace_pytest and pyrace_threads): the threads share the test
+instance, setUp and tearDown run once per round, PYRACE_TEST_TIMEOUT
+bounds a test, and the line gains "threads"; a test that is unsafe in
+threads (decorated with mock.patch, calling assertWarns, assertLogs,
+warnings.catch_warnings or mock.patch, directly or in a function it
+calls; async) runs once and its line says why in "thread_unsafe".
 """
 
+import functools
 import json
 import os
 import sys
 import time
 import unittest
+
+import pyrace_threads
 
 __unittest = True  # hide this module's frames in tracebacks, as unittest does
 
@@ -93,6 +105,9 @@ class PyraceTestResult(unittest.TextTestResult):
         super().__init__(*args, **kwargs)
         self._pyrace_writer = _Writer(os.environ.get("PYRACE_TESTS_FILE"))
         self._pyrace_tests = {}  # id(test) -> record being built
+        self._pyrace_threads = _env_int("PYRACE_THREADS", 0)
+        self._pyrace_rounds = max(_env_int("PYRACE_TEST_ITERATIONS", 1), 1)
+        self._pyrace_timeout = float(os.environ.get("PYRACE_TEST_TIMEOUT") or 0) or None
 
     # --- the record of one test ---------------------------------------
 
@@ -124,6 +139,11 @@ class PyraceTestResult(unittest.TextTestResult):
             rec["when"] = _phase(tb)
             rec["exc_type"] = _type_name(tp)
             rec["message"] = _truncate(value if value is not None else "")
+            threaded = rec.get("outcome_threads")
+            if threaded is not None and isinstance(value, pyrace_threads.ThreadedTestFailure):
+                top = threaded.top()
+                rec["exc_type"] = top.type if top is not None else "pyrace.ThreadTimeout"
+                rec["message"] = _truncate(threaded.summary())
         if message:
             rec["message"] = _truncate(message)
 
@@ -134,19 +154,69 @@ class PyraceTestResult(unittest.TextTestResult):
             for key in ("when", "exc_type", "message"):
                 if rec.get(key):
                     out[key] = rec[key]
+        if rec.get("outcome_threads") is not None:
+            out["threads"] = rec["outcome_threads"].record()
+        if rec.get("thread_unsafe"):
+            out["thread_unsafe"] = rec["thread_unsafe"]
         self._pyrace_writer.write(out)
+
+    def _pyrace_thread(self, test, rec):
+        """Make test's method run in threads (see the module's doc)."""
+        name = getattr(test, "_testMethodName", None)
+        method = getattr(test, name, None) if name else None
+        if method is None:
+            return
+        reason = pyrace_threads.unsafe_reason(method, type(test))
+        if reason:
+            rec["thread_unsafe"] = reason
+            return
+        threads, rounds, timeout = self._pyrace_threads, self._pyrace_rounds, self._pyrace_timeout
+
+        def between_rounds(r):
+            test.tearDown()
+            test.setUp()
+
+        @functools.wraps(method)
+        def run_in_threads(*args, **kwargs):
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(1e-6)
+            try:
+                out = pyrace_threads.run(method, threads, rounds, args_for=lambda i, r: (args, kwargs),
+                                         between_rounds=between_rounds, timeout=timeout,
+                                         is_control=lambda e: isinstance(e, unittest.SkipTest))
+            finally:
+                sys.setswitchinterval(interval)
+            rec["outcome_threads"] = out
+            if out.failed():
+                raise pyrace_threads.ThreadedTestFailure(out.details())
+            if out.control is not None:
+                raise out.control
+        setattr(test, name, run_in_threads)
+        rec["patched"] = name
 
     # --- unittest's hooks --------------------------------------------
 
     def startTest(self, test):
-        self._pyrace_tests[id(test)] = {"id": test.id(), "outcome": None,
-                                        "start": time.perf_counter(),
-                                        "duration": 0.0}
+        rec = {"id": test.id(), "outcome": None, "start": time.perf_counter(), "duration": 0.0}
+        self._pyrace_tests[id(test)] = rec
+        # unittest.loader's _FailedTest stands for a module that did not
+        # import: it reports that once, not in threads.
+        if self._pyrace_threads and isinstance(test, unittest.TestCase) and \
+                type(test).__module__ != "unittest.loader":
+            try:
+                self._pyrace_thread(test, rec)
+            except Exception:
+                pass  # the test runs as usual
         super().startTest(test)
 
     def stopTest(self, test):
         super().stopTest(test)
         rec = self._pyrace_tests.pop(id(test), None)
+        if rec is not None and rec.get("patched"):
+            try:
+                delattr(test, rec["patched"])
+            except AttributeError:
+                pass
         if rec is not None:
             rec["duration"] = time.perf_counter() - rec.pop("start")
             self._pyrace_emit(rec)
@@ -180,6 +250,13 @@ class PyraceTestResult(unittest.TextTestResult):
     def addUnexpectedSuccess(self, test):
         super().addUnexpectedSuccess(test)
         self._pyrace_set(test, "xpassed")
+
+
+def _env_int(name, default):
+    try:
+        return int(os.environ.get(name) or default)
+    except ValueError:
+        return default
 
 
 class PyraceTestRunner(unittest.TextTestRunner):

@@ -829,3 +829,144 @@ func TestPytestPluginNoThreads(t *testing.T) {
 		t.Errorf("exit status %d, want 1 with test_one_failure and test_first_fails failing alone\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestPytestPluginGILFlip: on the free-threaded build with PYTHON_GIL
+// unset, the first test that finds the GIL re-enabled says so, with the
+// extension loaded since the previous test; with the extension imported at
+// collection it is the first test, "before".
+func TestPytestPluginGILFlip(t *testing.T) {
+	py := ftPython(t)
+	helpers := helpersDir(t)
+	tests := []struct {
+		name, src, when, test string
+	}{
+		{"during a test", "def test_a():\n    pass\n\ndef test_b():\n    import extpkg._single\n\ndef test_c():\n    pass\n", "during", "test_gil.py::test_b"},
+		{"at collection", "import extpkg._single\n\ndef test_a():\n    pass\n\ndef test_b():\n    pass\n", "before", "test_gil.py::test_a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			project := t.TempDir()
+			buildExtension(t, py, project, "extpkg", "_single", singlePhaseC)
+			if err := os.WriteFile(filepath.Join(project, "test_gil.py"), []byte(tt.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "tests.jsonl")
+			for _, threads := range []string{"", "2"} {
+				os.Remove(out)
+				env := pyEnv("PYTHONPATH="+helpers, "PYTEST_PLUGINS=pyrace_pytest", "PYRACE_TESTS_FILE="+out, "PYRACE_THREADS="+threads)
+				r := runPy(t, project, env, py, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_gil.py")
+				if r.code != 0 {
+					t.Fatalf("exit status %d\n%s%s", r.code, r.stdout, r.stderr)
+				}
+				var flips []string
+				for _, g := range readTests(t, out) {
+					if g.GILEnabled != nil {
+						flips = append(flips, fmt.Sprintf("%s %s %v", g.ID, g.GILEnabled.When, g.GILEnabled.Modules))
+					}
+				}
+				want := fmt.Sprintf("%s %s [extpkg._single]", tt.test, tt.when)
+				if len(flips) != 1 || flips[0] != want {
+					t.Errorf("PYRACE_THREADS=%q: flips %q, want just %q", threads, flips, want)
+				}
+			}
+		})
+	}
+}
+
+// TestThreadsStartFailure: a thread that cannot be started aborts the
+// barrier, so that the threads already started stop instead of waiting
+// for it, and the outcome says why.
+func TestThreadsStartFailure(t *testing.T) {
+	py := needPython(t, systemPython)
+	helpers := helpersDir(t)
+	const script = `
+import json, threading, pyrace_threads
+real_start = threading.Thread.start
+started = []
+def start(self):
+    if len(started) == 2:
+        raise RuntimeError("can't start new thread")
+    started.append(self)
+    real_start(self)
+threading.Thread.start = start
+out = pyrace_threads.run(lambda: None, 4, 3, timeout=30)
+for t in started:
+    t.join(5)
+print(json.dumps(dict(out.record(), alive=sum(t.is_alive() for t in started), summary=out.summary())))
+`
+	r := runPy(t, t.TempDir(), pyEnv("PYTHONPATH="+helpers), py, "-c", script)
+	if r.code != 0 {
+		t.Fatalf("exit status %d: %s", r.code, r.stderr)
+	}
+	var got struct {
+		results.ThreadedRun
+		Alive   int    `json:"alive"`
+		Summary string `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if got.StartError != "RuntimeError: can't start new thread" || got.Calls != 0 || got.Alive != 0 || got.TimedOut ||
+		got.Summary != "could not start the threads: RuntimeError: can't start new thread" {
+		t.Errorf("got %+v", got)
+	}
+}
+
+// TestUnittestRunnerThreads: pyrace's unittest runner runs each test method
+// in 4 threads for 3 rounds (one instance, setUp and tearDown once per
+// round), with Debian's CPython and PyPy (which has no pytest here).
+func TestUnittestRunnerThreads(t *testing.T) {
+	helpers := helpersDir(t)
+	const k, m = 4, 3
+	type want struct {
+		outcome, unsafe       string
+		failedThreads, rounds int
+	}
+	wants := map[string]want{
+		"Failures.test_first_fails": {outcome: "failed", failedThreads: 1, rounds: 1},
+		"Failures.test_skipped":     {outcome: "skipped"},
+		"Rounds.test_shared":        {outcome: "passed"},
+		"RoundsCheck.test_check":    {outcome: "passed"},
+		"Unsafe.test_patched":       {outcome: "passed", unsafe: "decorated with unittest.mock.patch"},
+		"Unsafe.test_warns":         {outcome: "passed", unsafe: "calls assertWarns"},
+	}
+	for name, python := range map[string]func(*testing.T) string{
+		"debian": func(t *testing.T) string { return needPython(t, systemPython) },
+		"pypy3":  pypy3,
+	} {
+		t.Run(name, func(t *testing.T) {
+			py := python(t)
+			dir := testenv.CopyTestdata(t, "unittest_threads")
+			out := filepath.Join(t.TempDir(), "tests.jsonl")
+			env := pyEnv("PYTHONPATH="+helpers, "PYRACE_TESTS_FILE="+out,
+				fmt.Sprintf("PYRACE_THREADS=%d", k), fmt.Sprintf("PYRACE_TEST_ITERATIONS=%d", m))
+			r := runPy(t, dir, env, py, "-m", "pyrace_unittest", "discover", "-s", "tests", "-t", ".")
+			if r.code != 1 {
+				t.Fatalf("exit status %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			got := readTests(t, out)
+			if len(got) != len(wants) {
+				t.Errorf("%d lines, want %d: %+v", len(got), len(wants), got)
+			}
+			for _, g := range got {
+				name := strings.TrimPrefix(g.ID, "tests.test_units.")
+				w, ok := wants[name]
+				if !ok {
+					t.Errorf("unexpected line %+v", g)
+					continue
+				}
+				if g.Outcome != w.outcome || g.ThreadUnsafe != w.unsafe {
+					t.Errorf("%s: outcome %q unsafe %q (%s), want %q %q", name, g.Outcome, g.ThreadUnsafe, g.Message, w.outcome, w.unsafe)
+				}
+				threaded := w.unsafe == "" && w.outcome != "skipped"
+				if (g.Threads != nil) != threaded {
+					t.Errorf("%s: threads %+v, want a record: %v", name, g.Threads, threaded)
+					continue
+				}
+				if threaded && (g.Threads.Calls != k*m || g.Threads.FailedThreads != w.failedThreads || g.Threads.FailedRounds != w.rounds) {
+					t.Errorf("%s: threads %+v", name, *g.Threads)
+				}
+			}
+		})
+	}
+}

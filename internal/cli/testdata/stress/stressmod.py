@@ -1,7 +1,7 @@
 """Targets for `pyrace stress` tests (internal/cli/stress_test.go)."""
 import threading
 
-registry = {}
+registry = {("base", i): i for i in range(100)}  # iterating takes a while
 _lock = threading.Lock()
 calls = []
 _never = threading.Event()
