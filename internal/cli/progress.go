@@ -34,15 +34,13 @@ func (p *progressBar) update(ev harness.Progress) {
 	}
 	p.counts[it.Outcome]++
 	mode := ""
-	switch {
-	case it.Mode == results.WithGIL:
+	switch it.Mode {
+	case results.WithGIL:
 		mode = " with GIL"
-	case it.Mode == results.Plain:
+	case results.Plain:
 		mode = " plain (baseline, one thread per test)"
-	case it.Threads > 0:
-		mode = fmt.Sprintf(" in %d threads", it.Threads)
 	}
-	if it.Mode == results.WithGIL && it.Threads > 0 {
+	if it.Threads > 0 {
 		mode += fmt.Sprintf(" in %d threads", it.Threads)
 	}
 	if !p.terminal {

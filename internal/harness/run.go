@@ -56,7 +56,8 @@ type Options struct {
 	CompareWithGIL bool
 
 	// Threads, when above 0, runs each test body in Threads threads at a
-	// barrier, TestIterations rounds (our pytest plugin), and adds one
+	// barrier, TestIterations rounds (our pytest plugin or unittest
+	// runner), and adds one
 	// plain iteration (tests one at a time) as the baseline that tells
 	// the tests failing only when threaded. TestTimeout bounds one test
 	// (0: no bound); UnsafeFixtures extends the plugin's list of fixtures

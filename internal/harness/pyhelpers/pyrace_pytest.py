@@ -55,6 +55,7 @@ separated), async, or calling warnings.catch_warnings, pytest.warns,
 unittest.mock.patch and the like in its code or in a function it calls.
 """
 
+import functools
 import json
 import os
 import re
@@ -467,6 +468,10 @@ class Threader(object):
             testcase.tearDown()
             testcase.setUp()
 
+        # wraps keeps unittest's __unittest_skip__ and
+        # __unittest_expecting_failure__, which TestCase.run reads from the
+        # method it calls.
+        @functools.wraps(method)
         def run_in_threads(*args, **kwargs):
             self._run(item, method, lambda i, r: (args, kwargs), between_rounds)
         return run_in_threads

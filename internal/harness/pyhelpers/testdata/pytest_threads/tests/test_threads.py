@@ -132,6 +132,12 @@ class SharedInstanceCheck(unittest.TestCase):
         self.assertEqual(len(SharedInstance.instances), 1)
 
 
+class Expected(unittest.TestCase):
+    @unittest.expectedFailure
+    def test_known_bug(self):
+        self.assertEqual(1, 2)
+
+
 class FirstCallFails(unittest.TestCase):
     calls = itertools.count()
 
