@@ -288,6 +288,7 @@ func (p *parser) emit(truncated bool) error {
 	if p.fn == nil {
 		return nil
 	}
+	r.details()
 	return p.fn(*r)
 }
 

@@ -72,6 +72,19 @@ type Report struct {
 	Truncated bool
 	// StartLine is the 1-based line number of the WARNING line in the input.
 	StartLine int
+
+	// What the report's headings and informational lines state (see
+	// details.go): the memory accesses of a race, where the memory lives,
+	// the mutexes named, a lock-order-inversion's cycle and acquisitions,
+	// the threads described, and the "And N more similar thread leaks."
+	// count.
+	Accesses     []Access
+	Location     *Location
+	Mutexes      []Mutex
+	Cycle        []string
+	Acquisitions []Acquisition
+	Threads      []Thread
+	MoreLeaks    int
 }
 
 // Stack is one stack trace of a report with the line that introduces it.
