@@ -147,6 +147,21 @@ type Frame struct {
 //
 //	data race: _PyObject_GC_Link (gc.c) | list_append (listobject.c)
 func (r Report) Signature() string {
+	picked := r.keyStacks()
+	parts := make([]string, 0, len(picked))
+	for _, s := range picked {
+		parts = append(parts, signaturePart(s.Frames))
+	}
+	slices.Sort(parts)
+	if len(parts) == 0 {
+		return r.Kind
+	}
+	return r.Kind + ": " + strings.Join(parts, " | ")
+}
+
+// keyStacks are the stacks Signature reads, in the order printed: the first
+// two access stacks, or the first two stacks when there is no access.
+func (r Report) keyStacks() []*Stack {
 	var picked []*Stack
 	for i := range r.Stacks {
 		if len(picked) == 2 {
@@ -161,15 +176,35 @@ func (r Report) Signature() string {
 			picked = append(picked, &r.Stacks[i])
 		}
 	}
-	parts := make([]string, 0, len(picked))
-	for _, s := range picked {
-		parts = append(parts, signaturePart(s.Frames))
+	return picked
+}
+
+// SuppressionFunction is the function a TSAN suppression of r names: the
+// key frame of its first key stack (the current access of a race), "" when
+// that stack has none.
+func (r Report) SuppressionFunction() string {
+	for _, s := range r.keyStacks() {
+		if f, ok := signatureFrame(s.Frames); ok {
+			return normalizeFunction(f.Function)
+		}
 	}
-	slices.Sort(parts)
-	if len(parts) == 0 {
-		return r.Kind
+	return ""
+}
+
+// KeyFrames are the frames Signature is made of, in the order of its parts:
+// for each of the (up to two) stacks it reads, the first frame that is not
+// a helper. A stack without one contributes nothing.
+func (r Report) KeyFrames() []Frame {
+	var frames []Frame
+	for _, s := range r.keyStacks() {
+		if f, ok := signatureFrame(s.Frames); ok {
+			frames = append(frames, f)
+		}
 	}
-	return r.Kind + ": " + strings.Join(parts, " | ")
+	slices.SortStableFunc(frames, func(a, b Frame) int {
+		return strings.Compare(framePart(a), framePart(b))
+	})
+	return frames
 }
 
 // accessPrefixes are the beginnings of the headings of memory-access stacks
@@ -195,21 +230,35 @@ func isAccessHeading(h string) bool {
 // signaturePart is the signature part of one stack: its first frame that
 // belongs to the program rather than to TSAN, the allocator or libc helpers.
 func signaturePart(frames []Frame) string {
+	if f, ok := signatureFrame(frames); ok {
+		return framePart(f)
+	}
+	return "<unknown>"
+}
+
+// signatureFrame is the first frame of frames that belongs to the program.
+func signatureFrame(frames []Frame) (Frame, bool) {
 	for _, f := range frames {
 		fn := normalizeFunction(f.Function)
 		if fn == "" || isAddress(fn) || isHelper(fn) {
 			continue
 		}
-		switch {
-		case f.File != "":
-			return fn + " (" + baseName(f.File) + ")"
-		case f.Module != "":
-			return fn + " (" + baseName(f.Module) + ")"
-		default:
-			return fn
-		}
+		return f, true
 	}
-	return "<unknown>"
+	return Frame{}, false
+}
+
+// framePart writes a frame as a signature part: "function (file basename)".
+func framePart(f Frame) string {
+	fn := normalizeFunction(f.Function)
+	switch {
+	case f.File != "":
+		return fn + " (" + baseName(f.File) + ")"
+	case f.Module != "":
+		return fn + " (" + baseName(f.Module) + ")"
+	default:
+		return fn
+	}
 }
 
 // helperPrefixes and helperNames are the functions skipped by Signature:
