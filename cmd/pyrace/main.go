@@ -23,6 +23,7 @@ func main() {
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 		Getenv: os.Getenv,
+		Stdin:  os.Stdin,
 	})
 	stop()
 	os.Exit(code)

@@ -30,6 +30,8 @@ type Env struct {
 	Stderr io.Writer
 	// Getenv looks up an environment variable, as os.Getenv does.
 	Getenv func(key string) string
+	// Stdin is read by commands given "-" as a file (nil: no input).
+	Stdin io.Reader
 }
 
 // Main runs pyrace with args (without the program name) and returns the
@@ -96,6 +98,7 @@ configuration or input errors.`,
 		newRulesCmd(env),
 		newPythonCmd(env),
 		newStressCmd(env),
+		newTsanCmd(env),
 	)
 	return root
 }

@@ -73,6 +73,25 @@ func (g *Grouper) Add(file string, r Report) {
 	g.races[sig] = race
 }
 
+// Merge adds the races of later, whose reports were seen after g's (a
+// later log): counts add up, first occurrences stay g's, last ones become
+// later's.
+func (g *Grouper) Merge(later *Grouper) {
+	if g.races == nil {
+		g.races = map[string]*Race{}
+	}
+	g.reports += later.reports
+	for sig, r := range later.races {
+		if have := g.races[sig]; have != nil {
+			have.Count += r.Count
+			have.Last = r.Last
+			continue
+		}
+		c := *r
+		g.races[sig] = &c
+	}
+}
+
 // Reports is the number of reports added.
 func (g *Grouper) Reports() int { return g.reports }
 

@@ -113,3 +113,19 @@ func TestSuppressions(t *testing.T) {
 		}
 	}
 }
+
+func TestGrouperMerge(t *testing.T) {
+	seed := parseFile(t, "seed003_cpython_140257.txt")[0]
+	var a, b, c Grouper
+	a.Add("a.log", seed)
+	b.Add("b.log", seed)
+	for _, r := range parseFile(t, "thread_leak.txt") {
+		b.Add("b.log", r)
+	}
+	a.Merge(&b)
+	a.Merge(&c)
+	races := a.Races()
+	if a.Reports() != 3 || len(races) != 2 || races[0].Count != 2 || races[0].First.File != "a.log" || races[0].Last.File != "b.log" {
+		t.Errorf("merged: %d reports, %+v", a.Reports(), races)
+	}
+}
