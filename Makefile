@@ -57,12 +57,14 @@ fuzz:
 	done
 
 ## bench: parse speed against CPython's ast.parse (and ruff if installed),
-## pyrace run's overhead per iteration, and races per CPU-minute with --threads
+## pyrace run's overhead per iteration, races per CPU-minute with --threads,
+## and pyrace tsan against grep over a large log
 bench:
 	bash bench/parse.sh
 	bash bench/scan.sh
 	bash bench/run-overhead.sh
 	bash bench/threads.sh
+	bash bench/tsan.sh
 
 ## demo: the quick start: run the racy example's test suite ten times
 demo:
