@@ -38,6 +38,15 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
+		var g Grouper
+		for _, r := range reports {
+			_ = r.KeyFrames()
+			checkDetails(t, r)
+			g.Add("fuzz.log", r)
+		}
+		if races := g.Races(); g.Reports() != len(reports) || len(races) > len(reports) {
+			t.Fatalf("%d reports grouped into %d races", len(reports), len(races))
+		}
 		if n < -1 {
 			t.Fatalf("warnings = %d", n)
 		}
@@ -95,4 +104,56 @@ func checkLimits(t *testing.T, r Report) {
 	if r.StartLine < 1 || strings.ContainsAny(r.Kind, "\n\x1b") || r.PID < 0 {
 		t.Fatalf("bad report header: %+v", r)
 	}
+}
+
+// checkDetails checks that every stack index a report's details give
+// points at one of its stacks (or is -1).
+func checkDetails(t *testing.T, r Report) {
+	t.Helper()
+	ok := func(i int) bool { return i >= -1 && i < len(r.Stacks) }
+	for _, a := range r.Accesses {
+		if !ok(a.Stack) {
+			t.Fatalf("access stack %d of %d", a.Stack, len(r.Stacks))
+		}
+	}
+	for _, m := range r.Mutexes {
+		if !ok(m.Stack) {
+			t.Fatalf("mutex stack %d of %d", m.Stack, len(r.Stacks))
+		}
+	}
+	for _, a := range r.Acquisitions {
+		if !ok(a.Stack) {
+			t.Fatalf("acquisition stack %d of %d", a.Stack, len(r.Stacks))
+		}
+	}
+	for _, th := range r.Threads {
+		if !ok(th.Stack) {
+			t.Fatalf("thread stack %d of %d", th.Stack, len(r.Stacks))
+		}
+	}
+	if r.Location != nil && !ok(r.Location.Stack) {
+		t.Fatalf("location stack %d of %d", r.Location.Stack, len(r.Stacks))
+	}
+}
+
+// FuzzSuppressions checks that reading a suppressions file and matching
+// with its patterns never panics, and that every pattern matches itself
+// when it has no "*", "^" or "$".
+func FuzzSuppressions(f *testing.F) {
+	f.Add("race:take_gil\n# c\nthread:^pthread_*$\n", "take_gil")
+	f.Add("deadlock:*\nrace:a*b*c$\n", "xaybzc")
+	f.Add("race:\x00\n:x\nrace", "")
+	f.Fuzz(func(t *testing.T, text, name string) {
+		sups, err := ParseSuppressions(text)
+		if err != nil {
+			return
+		}
+		r := Report{Kind: "data race", Stacks: []Stack{{Frames: []Frame{{Function: name, File: name, Module: name}}}}}
+		_, _ = Suppressed(r, sups)
+		for _, s := range sups {
+			if !strings.ContainsAny(s.Pattern, "*^$") && !templateMatch(s.Pattern, s.Pattern) {
+				t.Fatalf("pattern %q does not match itself", s.Pattern)
+			}
+		}
+	})
 }
