@@ -3,6 +3,7 @@ package tsan
 import (
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -94,5 +95,38 @@ func TestDetails(t *testing.T) {
 	leak := read("thread_leak.txt")
 	if len(leak) != 1 || leak[0].MoreLeaks != 3 || len(leak[0].Threads) != 1 || leak[0].Threads[0].State != "finished" {
 		t.Errorf("thread leak: %+v", leak)
+	}
+}
+
+// TestOtherKinds: double lock, errno spoiled in a signal handler and a
+// kind this version does not know are parsed like the others (the unknown
+// one kept with its lines), grouped and given the right suppression type.
+func TestOtherKinds(t *testing.T) {
+	reports := parseFile(t, "other_kinds.txt")
+	var got []string
+	for _, r := range reports {
+		got = append(got, r.Signature()+" ["+SuppressionType(r.Kind)+"]")
+	}
+	want := []string{
+		"double lock of a mutex: lock_twice (m.c) | lock_twice (m.c) [mutex]",
+		"signal handler spoils errno: on_alarm (s.c) [signal]",
+		"some future report kind: mystery (f.c) []",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	dl := reports[0]
+	if dl.Location == nil || dl.Location.Name != "mu" || len(dl.Mutexes) != 1 || dl.Mutexes[0].ID != "M7" || dl.Mutexes[0].Stack != 1 {
+		t.Errorf("double lock details: %+v %+v", dl.Location, dl.Mutexes)
+	}
+	if u := reports[2]; len(u.Lines) != 5 || u.Stacks[0].Heading != "Something happened here:" {
+		t.Errorf("unknown kind not kept whole: %+v", u)
+	}
+	var g Grouper
+	for _, r := range reports {
+		g.Add("other_kinds.txt", r)
+	}
+	if len(g.Races()) != 3 {
+		t.Errorf("%d races", len(g.Races()))
 	}
 }

@@ -14,24 +14,21 @@ import (
 	"time"
 )
 
-// TestRealTSAN builds testdata/real/races.c with -fsanitize=thread (clang,
-// which CI installs, else gcc), runs it and parses what the real runtime
-// printed: a data race on a global, a lock-order inversion and a thread
-// leak, with their signatures and details. It skips only when no compiler
-// here has a working TSAN runtime.
-func TestRealTSAN(t *testing.T) {
-	src, err := filepath.Abs("testdata/real/races.c")
+// realTSAN builds the C program src with -fsanitize=thread (clang, which CI
+// installs, else gcc), runs it and returns what it printed. It skips the
+// test only when no compiler here has a working TSAN runtime.
+func realTSAN(t *testing.T, src string) []byte {
+	t.Helper()
+	src, err := filepath.Abs(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []byte
-	var used string
 	for _, cc := range []string{"clang", "gcc"} {
 		path, err := exec.LookPath(cc)
 		if err != nil {
 			continue
 		}
-		bin := filepath.Join(t.TempDir(), "races")
+		bin := filepath.Join(t.TempDir(), "prog")
 		if b, err := exec.Command(path, "-fsanitize=thread", "-g", "-O0", src, "-o", bin, "-lpthread").CombinedOutput(); err != nil {
 			t.Logf("%s cannot build with -fsanitize=thread: %v\n%s", cc, err, b)
 			continue
@@ -44,15 +41,20 @@ func TestRealTSAN(t *testing.T) {
 		cmd.Run() // TSAN exits 66 after reporting
 		cancel()
 		if bytes.Contains(buf.Bytes(), []byte("WARNING: ThreadSanitizer")) {
-			out, used = buf.Bytes(), cc
-			break
+			t.Logf("built with %s", cc)
+			return buf.Bytes()
 		}
 		t.Logf("%s's TSAN runtime reported nothing:\n%s", cc, buf.Bytes())
 	}
-	if out == nil {
-		t.Skip("no compiler with a working ThreadSanitizer runtime (install clang and libclang-rt-dev)")
-	}
-	t.Logf("built with %s", used)
+	t.Skip("no compiler with a working ThreadSanitizer runtime (install clang and libclang-rt-dev)")
+	return nil
+}
+
+// TestRealTSAN parses what the real runtime printed for testdata/real/
+// races.c: a data race on a global, a lock-order inversion and a thread
+// leak, with their signatures and details.
+func TestRealTSAN(t *testing.T) {
+	out := realTSAN(t, "testdata/real/races.c")
 	var reports []Report
 	warnings, err := Parse(bytes.NewReader(out), func(r Report) error { reports = append(reports, r); return nil })
 	if err != nil {
@@ -87,5 +89,33 @@ func TestRealTSAN(t *testing.T) {
 		if r.PID == 0 || r.PID != reports[0].PID || r.Truncated || !strings.HasPrefix(r.Summary, r.Kind+" ") {
 			t.Errorf("%s: pid %d truncated %v summary %q", r.Kind, r.PID, r.Truncated, r.Summary)
 		}
+	}
+}
+
+// TestRealTSANKinds parses the real runtime's mutex and signal reports
+// (testdata/real/mutexes.c): an unlock of an unlocked mutex, and
+// signal-unsafe calls (malloc, free) inside a handler.
+func TestRealTSANKinds(t *testing.T) {
+	out := realTSAN(t, "testdata/real/mutexes.c")
+	var reports []Report
+	if _, err := Parse(bytes.NewReader(out), func(r Report) error { reports = append(reports, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var sigs []string
+	for _, r := range reports {
+		sigs = append(sigs, r.Signature())
+	}
+	want := []string{
+		"unlock of an unlocked mutex (or by a wrong thread): main (mutexes.c) | main (mutexes.c)",
+		"signal-unsafe call inside of a signal: unsafe (mutexes.c)",
+		"signal-unsafe call inside of a signal: unsafe (mutexes.c)",
+	}
+	if !slices.Equal(sigs, want) {
+		t.Fatalf("signatures %q, want %q\n%s", sigs, want, out)
+	}
+	u := reports[0]
+	if u.Location == nil || u.Location.Kind != "global" || u.Location.Name != "other" || len(u.Mutexes) != 1 || u.Mutexes[0].Stack != 1 ||
+		SuppressionType(u.Kind) != "mutex" || SuppressionType(reports[1].Kind) != "signal" {
+		t.Errorf("unlock of an unlocked mutex: location %+v mutexes %+v", u.Location, u.Mutexes)
 	}
 }
