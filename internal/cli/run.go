@@ -24,6 +24,7 @@ import (
 	"github.com/pyrace/pyrace/internal/harness/pyhelpers"
 	"github.com/pyrace/pyrace/internal/interp"
 	"github.com/pyrace/pyrace/internal/results"
+	"github.com/pyrace/pyrace/internal/tsan"
 )
 
 // runOptions are the flags and arguments of `pyrace run`.
@@ -47,6 +48,8 @@ type runOptions struct {
 	testIterations int
 	testTimeout    string
 	unsafeFixtures []string
+	tsan           bool
+	tsanSupp       string
 	pkg            string
 	importName     string
 	noGILProbe     bool
@@ -145,6 +148,8 @@ interrupted.`,
 	f.IntVar(&opts.testIterations, "test-iterations", 1, "with --threads, run each test body `M` rounds, the threads meeting at the barrier before each")
 	f.StringVar(&opts.testTimeout, "test-timeout", "", "with --threads, fail a test still running after `SECONDS`, with every thread's stack (default 30, at most half of --stall-threshold)")
 	f.StringSliceVar(&opts.unsafeFixtures, "thread-unsafe-fixtures", nil, "with --threads, also run tests using these `FIXTURES` once, single-threaded (comma-separated; monkeypatch, capsys, capfd, recwarn, caplog... always are)")
+	f.BoolVar(&opts.tsan, "tsan", false, "the interpreter is a ThreadSanitizer build: keep going after a report (halt_on_error=0) and print both stacks of a lock-order inversion (reports are read either way)")
+	f.StringVar(&opts.tsanSupp, "tsan-suppressions", "", "with --tsan, pass the TSAN suppressions `FILE` (checked first) to the runtime")
 	f.StringVar(&opts.pkg, "package", "", "`NAME` of the project in the results (default: the directory's name)")
 	f.StringVar(&opts.importName, "import", "", "import `NAME` of the package probed for GIL fallback (default: found in DIR or DIR/src)")
 	f.BoolVar(&opts.noGILProbe, "no-gil-probe", false, "skip the GIL-fallback import probe")
@@ -286,6 +291,15 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 	if err != nil {
 		return h, results.Meta{}, err
 	}
+	tsanSupp := ""
+	if opts.tsanSupp != "" {
+		if !opts.tsan {
+			return h, results.Meta{}, usagef("--tsan-suppressions needs --tsan")
+		}
+		if tsanSupp, err = checkTSANSuppressions(opts.tsanSupp); err != nil {
+			return h, results.Meta{}, err
+		}
+	}
 	dir, err := filepath.Abs(opts.dir)
 	if err != nil {
 		return h, results.Meta{}, fmt.Errorf("--dir: %w", err)
@@ -301,6 +315,9 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 	command, note := testCommand(opts.command, py)
 	if err := checkCommand(command[0], dir, filepath.Dir(py.Path)); err != nil {
 		return h, results.Meta{}, usagef("test command: %v", err)
+	}
+	if opts.tsan && !py.TSAN {
+		return h, results.Meta{}, usagef("--tsan: %s is not a ThreadSanitizer build of CPython (configure --with-thread-sanitizer)", py.Path)
 	}
 	if opts.threads > 0 && !runsPytest(command) && !slices.Contains(command, "pyrace_unittest") {
 		return h, results.Meta{}, usagef("--threads needs pytest or python -m unittest as the test command (our plugin and runner run the threads); %q is neither", strings.Join(command, " "))
@@ -326,28 +343,30 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 		}
 	}
 	h = harness.Options{
-		Interpreter:     py,
-		Command:         command,
-		Dir:             dir,
-		Package:         pkg,
-		ImportName:      importName,
-		BaseEnv:         os.Environ(),
-		Env:             opts.env,
-		Iterations:      opts.iterations,
-		Jobs:            opts.jobs,
-		Timeout:         timeout,
-		Stall:           stall,
-		CPUSample:       sample,
-		StopOnFirstPass: opts.stopOnPass,
-		UntilFail:       opts.untilFail,
-		Adaptive:        opts.adaptive,
-		TargetRate:      opts.targetRate,
-		MaxIterations:   opts.maxIterations,
-		CompareWithGIL:  opts.compareWithGIL,
-		Threads:         opts.threads,
-		TestIterations:  opts.testIterations,
-		TestTimeout:     testTimeout,
-		UnsafeFixtures:  opts.unsafeFixtures,
+		Interpreter:      py,
+		Command:          command,
+		Dir:              dir,
+		Package:          pkg,
+		ImportName:       importName,
+		BaseEnv:          os.Environ(),
+		Env:              opts.env,
+		Iterations:       opts.iterations,
+		Jobs:             opts.jobs,
+		Timeout:          timeout,
+		Stall:            stall,
+		CPUSample:        sample,
+		StopOnFirstPass:  opts.stopOnPass,
+		UntilFail:        opts.untilFail,
+		Adaptive:         opts.adaptive,
+		TargetRate:       opts.targetRate,
+		MaxIterations:    opts.maxIterations,
+		CompareWithGIL:   opts.compareWithGIL,
+		Threads:          opts.threads,
+		TestIterations:   opts.testIterations,
+		TestTimeout:      testTimeout,
+		UnsafeFixtures:   opts.unsafeFixtures,
+		TSAN:             opts.tsan,
+		TSANSuppressions: tsanSupp,
 	}
 	if opts.threads == 0 {
 		h.TestIterations, h.TestTimeout = 0, 0
@@ -384,7 +403,27 @@ func configOf(h harness.Options) results.Config {
 		TestIterations:     h.TestIterations,
 		TestTimeoutSeconds: h.TestTimeout.Seconds(),
 		UnsafeFixtures:     h.UnsafeFixtures,
+		TSAN:               h.TSAN,
+		TSANSuppressions:   h.TSANSuppressions,
 	}
+}
+
+// checkTSANSuppressions reads a TSAN suppressions file, so that a mistake
+// is reported with its line before any iteration runs, and returns its
+// absolute path.
+func checkTSANSuppressions(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", &usageError{err: fmt.Errorf("--tsan-suppressions: %w", err)}
+	}
+	if _, err := tsan.ParseSuppressions(string(b)); err != nil {
+		return "", &usageError{err: fmt.Errorf("--tsan-suppressions %s: %w", path, err)}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("--tsan-suppressions: %w", err)
+	}
+	return abs, nil
 }
 
 // defaultTestTimeout bounds one test of a --threads run unless
@@ -489,7 +528,7 @@ func testCommand(user []string, py results.Interpreter) ([]string, string) {
 }
 
 func resumeRun(ctx context.Context, cmd *cobra.Command, opts runOptions, failOn map[results.Category]bool, env Env) error {
-	for _, name := range []string{"python", "iterations", "dir", "env", "jobs", "run-id", "results-dir", "threads", "test-iterations", "test-timeout", "thread-unsafe-fixtures"} {
+	for _, name := range []string{"python", "iterations", "dir", "env", "jobs", "run-id", "results-dir", "threads", "test-iterations", "test-timeout", "thread-unsafe-fixtures", "tsan", "tsan-suppressions"} {
 		if cmd.Flags().Changed(name) {
 			return usagef("--resume continues a run with its own settings; --%s cannot be changed", name)
 		}
@@ -526,6 +565,7 @@ func resumeRun(ctx context.Context, cmd *cobra.Command, opts runOptions, failOn 
 		StopOnFirstPass: c.StopOnFirstPass, UntilFail: c.UntilFail, Adaptive: c.Adaptive,
 		TargetRate: c.TargetRate, MaxIterations: c.MaxIterations, CompareWithGIL: c.CompareWithGIL,
 		Threads: c.Threads, TestIterations: c.TestIterations, UnsafeFixtures: c.UnsafeFixtures,
+		TSAN: c.TSAN, TSANSuppressions: c.TSANSuppressions,
 		TestTimeout: time.Duration(c.TestTimeoutSeconds * float64(time.Second)),
 	}
 	if s, err := parseSeconds("cpu-sample", opts.cpuSample); err == nil {

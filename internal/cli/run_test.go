@@ -23,6 +23,8 @@ func TestRunBadInput(t *testing.T) {
 	t.Parallel()
 	py := testenv.Python3(t)
 	tmp := t.TempDir()
+	badSupp := filepath.Join(tmp, "bad.supp")
+	os.WriteFile(badSupp, []byte("race:ok\nrase:typo\n"), 0o644)
 	notExec := filepath.Join(tmp, "python-not-exec")
 	os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644)
 	foreign := filepath.Join(tmp, "foreign")
@@ -61,6 +63,9 @@ func TestRunBadInput(t *testing.T) {
 		{"zero test iterations", []string{"run", "--python", py, "--threads", "4", "--test-iterations", "0"}, "--test-iterations 0: must be at least 1"},
 		{"test iterations without threads", []string{"run", "--python", py, "--test-iterations", "5"}, "need --threads"},
 		{"test timeout at the stall threshold", []string{"run", "--python", py, "--threads", "2", "--test-timeout", "60"}, "--test-timeout 60 must be below --stall-threshold"},
+		{"tsan without a tsan build", []string{"run", "--python", py, "--tsan"}, "is not a ThreadSanitizer build of CPython"},
+		{"tsan suppressions without --tsan", []string{"run", "--python", py, "--tsan-suppressions", notExec}, "--tsan-suppressions needs --tsan"},
+		{"bad tsan suppressions", []string{"run", "--python", py, "--tsan", "--tsan-suppressions", badSupp}, `line 2: unknown suppression type "rase"`},
 		{"threads with another runner", []string{"run", "--python", py, "--threads", "2", "--", "sh", "-c", "true"}, "--threads needs pytest or python -m unittest"},
 	}
 	for _, tt := range tests {

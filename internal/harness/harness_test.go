@@ -473,3 +473,18 @@ func TestGILBuildGetsNoPYTHONGIL(t *testing.T) {
 		t.Errorf("environment\n got %q\nwant %q", out, want)
 	}
 }
+
+// TestTSANOptions: --tsan and --tsan-suppressions add to TSAN_OPTIONS what
+// the user did not set there.
+func TestTSANOptions(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, "sh", "-c", `echo "$TSAN_OPTIONS"`)
+	opts.BaseEnv = append(os.Environ(), "TSAN_OPTIONS=halt_on_error=1 history_size=7")
+	opts.TSAN = true
+	opts.TSANSuppressions = "/etc/tsan.supp"
+	rec, run := runOpts(t, opts)
+	out := strings.TrimSpace(readLog(t, run, filepath.Join(rec.Iterations[0].LogDir, stdoutFile)))
+	if want := "halt_on_error=1 history_size=7 exitcode=0 second_deadlock_stack=1 suppressions=/etc/tsan.supp"; out != want {
+		t.Errorf("TSAN_OPTIONS\n got %q\nwant %q", out, want)
+	}
+}

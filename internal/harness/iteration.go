@@ -148,9 +148,23 @@ func (r *runner) iterationEnv(mode results.Mode, iterDir, state string) []string
 	}
 	// A TSAN build exits with 66 after reporting; the exit status must stay
 	// the test suite's own.
-	if tso := env.get("TSAN_OPTIONS"); !strings.Contains(tso, "exitcode=") {
-		env.set("TSAN_OPTIONS", strings.TrimSpace(tso+" exitcode=0"))
+	tsanOptions := []string{"exitcode=0"}
+	if r.opts.TSAN {
+		// Keep going after a report; name both stacks of a lock-order
+		// inversion.
+		tsanOptions = append(tsanOptions, "halt_on_error=0", "second_deadlock_stack=1")
 	}
+	if r.opts.TSANSuppressions != "" {
+		tsanOptions = append(tsanOptions, "suppressions="+r.opts.TSANSuppressions)
+	}
+	tso := env.get("TSAN_OPTIONS")
+	for _, o := range tsanOptions {
+		name, _, _ := strings.Cut(o, "=")
+		if !strings.Contains(" "+tso, " "+name+"=") && !strings.Contains(tso, ":"+name+"=") {
+			tso = strings.TrimSpace(tso + " " + o)
+		}
+	}
+	env.set("TSAN_OPTIONS", tso)
 	for _, kv := range r.opts.Env {
 		k, v, _ := strings.Cut(kv, "=")
 		env.set(k, v)

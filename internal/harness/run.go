@@ -67,6 +67,13 @@ type Options struct {
 	TestTimeout    time.Duration
 	UnsafeFixtures []string
 
+	// TSAN tunes a ThreadSanitizer build's runtime for a test run
+	// (TSAN_OPTIONS halt_on_error=0 and second_deadlock_stack=1 unless set);
+	// TSANSuppressions, an absolute path, is passed as suppressions=.
+	// Reports are read from stderr, with signatures, either way.
+	TSAN             bool
+	TSANSuppressions string
+
 	// Progress, when set, is called after each iteration (from one
 	// goroutine at a time).
 	Progress func(Progress)

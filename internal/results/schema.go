@@ -154,6 +154,10 @@ type Config struct {
 	// UnsafeFixtures are fixtures added to the built-in list of those that
 	// make a test run once, single-threaded.
 	UnsafeFixtures []string `json:"unsafe_fixtures,omitempty"`
+	// TSAN is set by --tsan; TSANSuppressions is --tsan-suppressions as an
+	// absolute path.
+	TSAN             bool   `json:"tsan,omitempty"`
+	TSANSuppressions string `json:"tsan_suppressions,omitempty"`
 }
 
 // Status is the state of a run.
