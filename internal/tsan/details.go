@@ -107,9 +107,16 @@ func threadName(whole, id string) string {
 	return whole
 }
 
-// details fills the report's Accesses, Location, Mutexes, Acquisitions,
-// Threads, Cycle and MoreLeaks from its lines.
-func (r *Report) details() {
+// ReadDetails fills the report's Accesses, Location, Mutexes, Cycle,
+// Acquisitions, Threads and MoreLeaks from its lines. Parse leaves them
+// empty: reading them costs more than the rest of a report, and a log
+// mostly repeats reports whose details are known (a Grouper reads them once
+// per distinct race). Calling it again does nothing.
+func (r *Report) ReadDetails() {
+	if r.detailsRead {
+		return
+	}
+	r.detailsRead = true
 	next := 0 // the next stack whose heading has not been matched
 	stackOf := func(line string) int {
 		for i := next; i < len(r.Stacks); i++ {

@@ -29,6 +29,7 @@ func TestDetails(t *testing.T) {
 		defer f.Close()
 		var out []facts
 		if _, err := Parse(f, func(r Report) error {
+			r.ReadDetails()
 			out = append(out, facts{r.Accesses, r.Location, r.Mutexes, r.Cycle, r.Acquisitions, r.Threads, r.MoreLeaks})
 			return nil
 		}); err != nil {

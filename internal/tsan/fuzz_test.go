@@ -41,6 +41,7 @@ func FuzzParse(f *testing.F) {
 		var g Grouper
 		for _, r := range reports {
 			_ = r.KeyFrames()
+			r.ReadDetails()
 			checkDetails(t, r)
 			g.Add("fuzz.log", r)
 		}

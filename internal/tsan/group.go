@@ -63,6 +63,7 @@ func (g *Grouper) Add(file string, r Report) {
 		race.Last = occ
 		return
 	}
+	r.ReadDetails()
 	race := &Race{Signature: sig, Kind: r.Kind, Count: 1, First: occ, Last: occ, Example: r}
 	for _, f := range r.KeyFrames() {
 		race.Frames = append(race.Frames, KeyFrame{Frame: f, Component: Component(f)})

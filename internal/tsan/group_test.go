@@ -14,7 +14,7 @@ func parseFile(t *testing.T, name string) []Report {
 	}
 	defer f.Close()
 	var out []Report
-	if _, err := Parse(f, func(r Report) error { out = append(out, r); return nil }); err != nil {
+	if _, err := Parse(f, func(r Report) error { r.ReadDetails(); out = append(out, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -41,7 +41,7 @@ const (
 // returned. fn may be nil to only count warnings.
 func Parse(r io.Reader, fn func(Report) error) (warnings int, err error) {
 	p := parser{fn: fn, warnings: -1}
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, 256<<10)
 	var long []byte // a line longer than br's buffer, up to MaxLineBytes
 	for {
 		frag, rerr := br.ReadSlice('\n')
@@ -288,7 +288,6 @@ func (p *parser) emit(truncated bool) error {
 	if p.fn == nil {
 		return nil
 	}
-	r.details()
 	return p.fn(*r)
 }
 

@@ -56,7 +56,7 @@ func realTSAN(t *testing.T, src string) []byte {
 func TestRealTSAN(t *testing.T) {
 	out := realTSAN(t, "testdata/real/races.c")
 	var reports []Report
-	warnings, err := Parse(bytes.NewReader(out), func(r Report) error { reports = append(reports, r); return nil })
+	warnings, err := Parse(bytes.NewReader(out), func(r Report) error { r.ReadDetails(); reports = append(reports, r); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestRealTSAN(t *testing.T) {
 func TestRealTSANKinds(t *testing.T) {
 	out := realTSAN(t, "testdata/real/mutexes.c")
 	var reports []Report
-	if _, err := Parse(bytes.NewReader(out), func(r Report) error { reports = append(reports, r); return nil }); err != nil {
+	if _, err := Parse(bytes.NewReader(out), func(r Report) error { r.ReadDetails(); reports = append(reports, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var sigs []string

@@ -73,11 +73,12 @@ type Report struct {
 	// StartLine is the 1-based line number of the WARNING line in the input.
 	StartLine int
 
-	// What the report's headings and informational lines state (see
-	// details.go): the memory accesses of a race, where the memory lives,
-	// the mutexes named, a lock-order-inversion's cycle and acquisitions,
-	// the threads described, and the "And N more similar thread leaks."
-	// count.
+	// What the report's headings and informational lines state, filled
+	// by ReadDetails (see details.go): the memory accesses of a race,
+	// where the memory lives, the mutexes named, a lock-order-inversion's
+	// cycle and acquisitions, the threads described, and the "And N more
+	// similar thread leaks." count.
+	detailsRead  bool
 	Accesses     []Access
 	Location     *Location
 	Mutexes      []Mutex
