@@ -89,7 +89,13 @@ type parser struct {
 	scratch  []byte
 
 	// The open report and its bookkeeping; cur is nil between reports.
+	// Its lines are kept in raw, ending at ends, until emit turns them
+	// into one string (one allocation per report, not per line) and
+	// parses the stack lines, marked in stackLines.
 	cur        *Report
+	raw        []byte
+	ends       []int
+	stackLines []bool
 	curBytes   int    // bytes kept in cur.Lines
 	frames     int    // frames kept in cur.Stacks
 	full       bool   // a limit was reached: lines are counted, not kept
@@ -161,7 +167,7 @@ func (p *parser) inside(line []byte) error {
 		p.closeLine, p.closeCand = string(line), true
 		return nil
 	}
-	s, kept := p.keep(line)
+	kept := p.keep(line)
 	if k := bytes.Index(line, []byte(summaryMarker)); k >= 0 {
 		if p.cur.Summary == "" {
 			p.cur.Summary = string(bytes.TrimSpace(line[k+len(summaryMarker):]))
@@ -172,7 +178,7 @@ func (p *parser) inside(line []byte) error {
 		return nil
 	}
 	if kept {
-		p.stackLine(s)
+		p.stackLines[len(p.stackLines)-1] = true
 	}
 	return nil
 }
@@ -269,18 +275,34 @@ func (p *parser) countTrailer(line []byte) bool {
 // open starts a report at its WARNING line.
 func (p *parser) open(line []byte, h header) {
 	p.cur = &Report{Kind: h.kind, PID: h.pid, StartLine: p.lineNo}
+	p.raw, p.ends, p.stackLines = p.raw[:0], p.ends[:0], p.stackLines[:0]
 	p.curBytes, p.frames, p.full = 0, 0, false
 	p.pending, p.hasPending = "", false
 	p.closeLine, p.closeCand = "", false
 	p.keep(line)
 }
 
-// emit delivers the open report and closes it.
+// emit parses the open report's stack lines, delivers it and closes it.
 func (p *parser) emit(truncated bool) error {
+	r := p.cur
+	all := string(p.raw)
+	r.Lines = make([]string, len(p.ends))
+	start := 0
+	for i, end := range p.ends {
+		r.Lines[i] = all[start:end]
+		start = end
+	}
+	for i, line := range r.Lines {
+		if p.stackLines[i] {
+			p.stackLine(line)
+		}
+	}
+	if len(p.raw) > maxKeptBuffer {
+		p.raw, p.ends, p.stackLines = nil, nil, nil // do not hold a huge report's buffer
+	}
 	if truncated && p.hasPending && isKnownHeading(p.pending) {
 		p.addPending() // cut off right after its heading
 	}
-	r := p.cur
 	p.cur = nil
 	p.pending, p.hasPending = "", false
 	p.closeLine, p.closeCand = "", false
@@ -291,19 +313,24 @@ func (p *parser) emit(truncated bool) error {
 	return p.fn(*r)
 }
 
+// maxKeptBuffer bounds the line buffer a parser keeps from one report to
+// the next.
+const maxKeptBuffer = 256 << 10
+
 // keep stores line in the open report unless a limit has been reached, and
-// returns the stored copy.
-func (p *parser) keep(line []byte) (string, bool) {
+// reports whether it did.
+func (p *parser) keep(line []byte) bool {
 	r := p.cur
-	if p.full || len(r.Lines) >= MaxReportLines || p.curBytes+len(line) > MaxReportBytes {
+	if p.full || len(p.ends) >= MaxReportLines || p.curBytes+len(line) > MaxReportBytes {
 		p.full = true
 		r.DroppedLines++
-		return "", false
+		return false
 	}
-	s := string(line)
-	r.Lines = append(r.Lines, s)
-	p.curBytes += len(s)
-	return s, true
+	p.raw = append(p.raw, line...)
+	p.ends = append(p.ends, len(p.raw))
+	p.stackLines = append(p.stackLines, false)
+	p.curBytes += len(line)
+	return true
 }
 
 // stackLine parses a report line that is not a WARNING, SUMMARY, trailer
