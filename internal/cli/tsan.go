@@ -231,7 +231,7 @@ func readTsanLog(name string, sups []tsan.Suppression, stdin io.Reader) tsanLog 
 		}
 		in = f
 	}
-	warnings, err := tsan.Parse(in, func(r tsan.Report) error {
+	warnings, err := tsan.ParseSignatures(in, func(r tsan.Report) error {
 		if len(sups) > 0 {
 			if _, ok := tsan.Suppressed(r, sups); ok {
 				l.suppressed++

@@ -227,7 +227,7 @@ func tsanFromFile(path string) []results.TSANReport {
 	defer f.Close()
 	bySig := map[string]*results.TSANReport{}
 	var order []string
-	tsan.Parse(f, func(rep tsan.Report) error {
+	tsan.ParseSignatures(f, func(rep tsan.Report) error {
 		sig := rep.Signature()
 		if e := bySig[sig]; e != nil {
 			e.Count++

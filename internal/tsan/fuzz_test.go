@@ -38,6 +38,25 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
+		// ParseSignatures gives the same signatures, and Complete the same
+		// reports.
+		var lite []Report
+		nl, err := ParseSignatures(bytes.NewReader(data), func(r Report) error {
+			lite = append(lite, r)
+			return nil
+		})
+		if err != nil || nl != n || len(lite) != len(reports) {
+			t.Fatalf("ParseSignatures: %d reports, %d warnings, %v; Parse: %d, %d", len(lite), nl, err, len(reports), n)
+		}
+		for i := range lite {
+			if lite[i].Signature() != reports[i].Signature() || !reflect.DeepEqual(lite[i].KeyFrames(), reports[i].KeyFrames()) {
+				t.Fatalf("report %d: signature %q, want %q", i, lite[i].Signature(), reports[i].Signature())
+			}
+			lite[i].Complete()
+			if !reflect.DeepEqual(lite[i], reports[i]) {
+				t.Fatalf("report %d completed:\n%+v\nwant\n%+v", i, lite[i], reports[i])
+			}
+		}
 		var g Grouper
 		for _, r := range reports {
 			_ = r.KeyFrames()

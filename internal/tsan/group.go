@@ -44,7 +44,8 @@ type Race struct {
 
 // Grouper collects reports into races. The zero value is ready to use; it
 // keeps one report per signature, so memory follows the number of
-// distinct races, not of reports.
+// distinct races, not of reports. Reports from ParseSignatures are
+// completed when they are kept.
 type Grouper struct {
 	races   map[string]*Race
 	reports int
@@ -63,6 +64,7 @@ func (g *Grouper) Add(file string, r Report) {
 		race.Last = occ
 		return
 	}
+	r.Complete()
 	r.ReadDetails()
 	race := &Race{Signature: sig, Kind: r.Kind, Count: 1, First: occ, Last: occ, Example: r}
 	for _, f := range r.KeyFrames() {

@@ -40,7 +40,20 @@ const (
 // r fails, the open report is delivered as truncated and the read error is
 // returned. fn may be nil to only count warnings.
 func Parse(r io.Reader, fn func(Report) error) (warnings int, err error) {
-	p := parser{fn: fn, warnings: -1}
+	return parse(r, fn, false)
+}
+
+// ParseSignatures is Parse for callers that mostly need signatures: each
+// stack of a report holds only its frames up to the first one Signature
+// and KeyFrames read, and the report is marked partial; Complete parses the
+// rest from its lines. Counting many repeats of few races this way costs a
+// fraction of a full parse.
+func ParseSignatures(r io.Reader, fn func(Report) error) (warnings int, err error) {
+	return parse(r, fn, true)
+}
+
+func parse(r io.Reader, fn func(Report) error, lite bool) (warnings int, err error) {
+	p := parser{fn: fn, warnings: -1, lite: lite}
 	br := bufio.NewReaderSize(r, 256<<10)
 	var long []byte // a line longer than br's buffer, up to MaxLineBytes
 	for {
@@ -84,6 +97,8 @@ func appendCapped(line, b []byte) []byte {
 // time, so it can later be fed from other sources (an io.Writer, a pipe).
 type parser struct {
 	fn       func(Report) error
+	lite     bool // ParseSignatures: stacks stop at their key frame
+	keyDone  bool // lite: the last stack has its key frame
 	lineNo   int
 	warnings int // -1 until a trailer is seen
 	scratch  []byte
@@ -152,12 +167,17 @@ func (p *parser) inside(line []byte) error {
 		}
 		return p.outside(line)
 	}
-	if h, ok := parseHeader(line); ok {
-		if err := p.emit(true); err != nil {
-			return err
+	// The WARNING, SUMMARY and trailer lines all name ThreadSanitizer: one
+	// search rules the three out for stack lines.
+	named := bytes.Contains(line, []byte("ThreadSanitizer: "))
+	if named {
+		if h, ok := parseHeader(line); ok {
+			if err := p.emit(true); err != nil {
+				return err
+			}
+			p.open(line, h)
+			return nil
 		}
-		p.open(line, h)
-		return nil
 	}
 	if isCloseMarker(line) {
 		if p.cur.Summary != "" {
@@ -168,14 +188,16 @@ func (p *parser) inside(line []byte) error {
 		return nil
 	}
 	kept := p.keep(line)
-	if k := bytes.Index(line, []byte(summaryMarker)); k >= 0 {
-		if p.cur.Summary == "" {
-			p.cur.Summary = string(bytes.TrimSpace(line[k+len(summaryMarker):]))
+	if named {
+		if k := bytes.Index(line, []byte(summaryMarker)); k >= 0 {
+			if p.cur.Summary == "" {
+				p.cur.Summary = string(bytes.TrimSpace(line[k+len(summaryMarker):]))
+			}
+			return nil
 		}
-		return nil
-	}
-	if p.countTrailer(line) {
-		return nil
+		if p.countTrailer(line) {
+			return nil
+		}
 	}
 	if kept {
 		p.stackLines[len(p.stackLines)-1] = true
@@ -274,7 +296,8 @@ func (p *parser) countTrailer(line []byte) bool {
 
 // open starts a report at its WARNING line.
 func (p *parser) open(line []byte, h header) {
-	p.cur = &Report{Kind: h.kind, PID: h.pid, StartLine: p.lineNo}
+	p.cur = &Report{Kind: h.kind, PID: h.pid, StartLine: p.lineNo, partial: p.lite}
+	p.keyDone = false
 	p.raw, p.ends, p.stackLines = p.raw[:0], p.ends[:0], p.stackLines[:0]
 	p.curBytes, p.frames, p.full = 0, 0, false
 	p.pending, p.hasPending = "", false
@@ -378,7 +401,12 @@ func (p *parser) segment(seg string, first bool) {
 		return
 	}
 	if t[0] == '#' {
-		if f, ok := parseFrame(t); ok {
+		if p.lite {
+			if idx, ok := frameHead(t); ok {
+				p.addFrameLite(idx, t)
+				return
+			}
+		} else if f, ok := parseFrame(t); ok {
 			p.addFrame(f)
 			return
 		}
@@ -429,7 +457,97 @@ func (p *parser) addFrame(f Frame) {
 	p.frames++
 }
 
-// isHeadingCandidate reports whether seg looks like a TSAN stack heading:
+// addFrameLite is addFrame for ParseSignatures: the frame (index idx, text
+// t) shapes the stacks exactly as addFrame would, but is parsed and kept
+// only while its stack has no key frame yet (the first that Signature
+// does not skip). Stacks then keep at least one frame whenever addFrame
+// would have given them one, so stacks split at the same places.
+func (p *parser) addFrameLite(idx int, t string) {
+	r := p.cur
+	if p.frames >= MaxReportFrames {
+		return
+	}
+	n := len(r.Stacks)
+	switch {
+	case p.hasPending && idx == 0:
+		p.addPending()
+		p.keyDone = false
+	case n == 0 || (idx == 0 && len(r.Stacks[n-1].Frames) > 0):
+		r.Stacks = append(r.Stacks, Stack{})
+		p.keyDone = false
+	}
+	p.pending, p.hasPending = "", false
+	p.frames++
+	if p.keyDone {
+		return
+	}
+	st := &r.Stacks[len(r.Stacks)-1]
+	if !p.keyCandidate(len(r.Stacks) - 1) {
+		// A stack Signature never reads: one unparsed frame keeps it
+		// non-empty, so later stacks split where they should.
+		st.Frames = append(st.Frames, Frame{Index: idx})
+		p.keyDone = true
+		return
+	}
+	f, _ := parseFrame(t)
+	st.Frames = append(st.Frames, f)
+	if _, ok := signatureFrame(st.Frames[len(st.Frames)-1:]); ok {
+		p.keyDone = true
+	}
+}
+
+// keyCandidate reports whether stack i of the open report may be one that
+// Signature reads: one of the first two access stacks, or one of the first
+// two stacks (read when the report has no access stack).
+func (p *parser) keyCandidate(i int) bool {
+	if i < 2 {
+		return true
+	}
+	r := p.cur
+	if !isAccessHeading(r.Stacks[i].Heading) {
+		return false
+	}
+	n := 0
+	for j := 0; j < i; j++ {
+		if isAccessHeading(r.Stacks[j].Heading) {
+			n++
+		}
+	}
+	return n < 2
+}
+
+// frameHead reports whether parseFrame accepts t, and its index, without
+// parsing the rest.
+func frameHead(t string) (int, bool) {
+	n := frameIndexEnd(t)
+	if n < 0 || strings.TrimSpace(t[n:]) == "" {
+		return 0, false
+	}
+	idx, err := strconv.Atoi(t[1:n])
+	return idx, err == nil
+}
+
+// Complete parses a report from ParseSignatures in full, from its lines;
+// other reports are left as they are.
+func (r *Report) Complete() {
+	if !r.partial {
+		return
+	}
+	var full *Report
+	p := parser{fn: func(x Report) error { full = &x; return nil }, warnings: -1}
+	buf := make([]byte, 0, 256)
+	for _, l := range r.Lines {
+		buf = append(append(buf[:0], l...), '\n')
+		if p.line(buf) != nil {
+			return
+		}
+	}
+	if p.finish() != nil || full == nil {
+		return
+	}
+	full.StartLine, full.DroppedLines = r.StartLine, r.DroppedLines
+	*r = *full
+}
 // indented by exactly two spaces and ending in a colon.
 func isHeadingCandidate(seg string) bool {
 	if len(seg) < 4 || seg[0] != ' ' || seg[1] != ' ' {

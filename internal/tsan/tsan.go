@@ -79,6 +79,7 @@ type Report struct {
 	// cycle and acquisitions, the threads described, and the "And N more
 	// similar thread leaks." count.
 	detailsRead  bool
+	partial      bool // from ParseSignatures: stacks stop at their key frames
 	Accesses     []Access
 	Location     *Location
 	Mutexes      []Mutex
