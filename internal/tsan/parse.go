@@ -548,6 +548,7 @@ func (r *Report) Complete() {
 	full.StartLine, full.DroppedLines = r.StartLine, r.DroppedLines
 	*r = *full
 }
+
 // indented by exactly two spaces and ending in a colon.
 func isHeadingCandidate(seg string) bool {
 	if len(seg) < 4 || seg[0] != ' ' || seg[1] != ' ' {
