@@ -52,6 +52,7 @@ func ParseSignatures(r io.Reader, fn func(Report) error) (warnings int, err erro
 	return parse(r, fn, true)
 }
 
+// parse is Parse, or ParseSignatures when lite is set.
 func parse(r io.Reader, fn func(Report) error, lite bool) (warnings int, err error) {
 	p := parser{fn: fn, warnings: -1, lite: lite}
 	br := bufio.NewReaderSize(r, 256<<10)
@@ -549,6 +550,7 @@ func (r *Report) Complete() {
 	*r = *full
 }
 
+// isHeadingCandidate reports whether seg looks like a TSAN stack heading:
 // indented by exactly two spaces and ending in a colon.
 func isHeadingCandidate(seg string) bool {
 	if len(seg) < 4 || seg[0] != ' ' || seg[1] != ' ' {
