@@ -187,12 +187,14 @@ func readTsanLogs(ctx context.Context, opts tsanOptions, stdin io.Reader) []tsan
 	if jobs == 0 {
 		jobs = runtime.NumCPU()
 	}
+	// Fewer logs than jobs: the large ones are read in sections at once.
+	parts := max(1, jobs/max(len(logs), 1))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(jobs, len(logs)) {
 		wg.Go(func() {
 			for i := range next {
-				logs[i] = readTsanLog(opts.logs[i], opts.suppression, stdin)
+				logs[i] = readTsanLog(opts.logs[i], opts.suppression, stdin, parts)
 			}
 		})
 	}
@@ -207,8 +209,9 @@ func readTsanLogs(ctx context.Context, opts tsanOptions, stdin io.Reader) []tsan
 	return logs
 }
 
-// readTsanLog parses one log (name "-": stdin).
-func readTsanLog(name string, sups []tsan.Suppression, stdin io.Reader) tsanLog {
+// readTsanLog parses one log (name "-": stdin), a large file in up to
+// parts sections at once.
+func readTsanLog(name string, sups []tsan.Suppression, stdin io.Reader, parts int) tsanLog {
 	l := tsanLog{name: name}
 	var in io.Reader = stdin
 	display := name
@@ -225,9 +228,15 @@ func readTsanLog(name string, sups []tsan.Suppression, stdin io.Reader) tsanLog 
 			return l
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		fi, err := f.Stat()
+		if err == nil && fi.IsDir() {
 			l.err = errors.New("is a directory, not a log")
 			return l
+		}
+		if err == nil && fi.Mode().IsRegular() && parts > 1 {
+			if cuts := tsan.SplitPoints(f, fi.Size(), parts); len(cuts) > 0 {
+				return readTsanSections(l, f, fi.Size(), cuts, sups)
+			}
 		}
 		in = f
 	}
@@ -249,6 +258,38 @@ func readTsanLog(name string, sups []tsan.Suppression, stdin io.Reader) tsanLog 
 }
 
 // tsanHeadline is the first line of every format.
+// readTsanSections parses a log in sections at once and merges what they
+// found in order.
+func readTsanSections(l tsanLog, f io.ReaderAt, size int64, cuts []int64, sups []tsan.Suppression) tsanLog {
+	groups := make([]tsan.Grouper, len(cuts)+1)
+	suppressed := make([]int, len(cuts)+1)
+	secs := tsan.ParseSections(f, size, cuts, true, func(i int, r tsan.Report) error {
+		if len(sups) > 0 {
+			if _, ok := tsan.Suppressed(r, sups); ok {
+				suppressed[i]++
+				return nil
+			}
+		}
+		groups[i].Add(l.name, r)
+		return nil
+	})
+	lines := 0
+	l.warnings = -1
+	for i, s := range secs {
+		if s.Err != nil && l.err == nil {
+			l.err = fmt.Errorf("reading: %w (the reports before the error are kept)", s.Err)
+		}
+		groups[i].ShiftLines(lines)
+		l.group.Merge(&groups[i])
+		l.suppressed += suppressed[i]
+		lines += s.Lines
+		if s.Warnings >= 0 {
+			l.warnings = max(l.warnings, 0) + s.Warnings
+		}
+	}
+	return l
+}
+
 func tsanHeadline(logs []tsanLog, all *tsan.Grouper, races []tsan.Race, suppressed int) string {
 	if all.Reports() == 0 {
 		line := "no ThreadSanitizer reports in " + plural(len(logs), "log")

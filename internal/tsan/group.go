@@ -95,6 +95,16 @@ func (g *Grouper) Merge(later *Grouper) {
 	}
 }
 
+// ShiftLines adds n to the line numbers of every occurrence and example:
+// for a section of a log whose first line is line n+1.
+func (g *Grouper) ShiftLines(n int) {
+	for _, r := range g.races {
+		r.First.Line += n
+		r.Last.Line += n
+		r.Example.StartLine += n
+	}
+}
+
 // Reports is the number of reports added.
 func (g *Grouper) Reports() int { return g.reports }
 

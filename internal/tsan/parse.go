@@ -55,6 +55,12 @@ func ParseSignatures(r io.Reader, fn func(Report) error) (warnings int, err erro
 // parse is Parse, or ParseSignatures when lite is set.
 func parse(r io.Reader, fn func(Report) error, lite bool) (warnings int, err error) {
 	p := parser{fn: fn, warnings: -1, lite: lite}
+	err = p.run(r)
+	return p.warnings, err
+}
+
+// run parses everything r holds.
+func (p *parser) run(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	var long []byte // a line longer than br's buffer, up to MaxLineBytes
 	for {
@@ -70,18 +76,18 @@ func parse(r io.Reader, fn func(Report) error, lite bool) (warnings int, err err
 		}
 		if len(line) > 0 {
 			if err := p.line(line); err != nil {
-				return p.warnings, err
+				return err
 			}
 		}
 		long = long[:0]
 		if rerr != nil {
 			if err := p.finish(); err != nil {
-				return p.warnings, err
+				return err
 			}
 			if errors.Is(rerr, io.EOF) {
 				rerr = nil
 			}
-			return p.warnings, rerr
+			return rerr
 		}
 	}
 }
@@ -97,8 +103,11 @@ func appendCapped(line, b []byte) []byte {
 // parser is the state of one Parse call. It takes the input one line at a
 // time, so it can later be fed from other sources (an io.Writer, a pipe).
 type parser struct {
-	fn       func(Report) error
-	lite     bool // ParseSignatures: stacks stop at their key frame
+	fn   func(Report) error
+	lite bool // ParseSignatures: stacks stop at their key frame
+	// cutLine is the "=" line that follows the input when it is a section
+	// of a log cut before it (see split.go), nil otherwise.
+	cutLine  []byte
 	keyDone  bool // lite: the last stack has its key frame
 	lineNo   int
 	warnings int // -1 until a trailer is seen
@@ -210,6 +219,12 @@ func (p *parser) inside(line []byte) error {
 func (p *parser) finish() error {
 	if p.cur == nil {
 		return nil
+	}
+	if p.cutLine != nil && !p.closeCand && p.cur.Summary != "" {
+		// The "=" line after the cut closes this report, as it would
+		// in a parse of the whole log.
+		p.keep(p.cutLine)
+		return p.emit(false)
 	}
 	if p.closeCand {
 		p.closeCand = false
