@@ -52,8 +52,8 @@ the count and signature); --apply-suppressions FILE drops the reports such
 a file silences, with TSAN's matching rules (a substring of a frame's
 function, file or module; * and ^ $ as in TSAN).
 
-Logs are read in parallel, each streamed with memory that does not grow
-with its length.
+Logs are read in parallel (a large one in sections at once), each streamed
+with memory that does not grow with its length.
 
 Exit status: 0 when no report remains, 1 when some do, 2 when a log could
 not be read (the others are still reported) or on a usage error.`,
