@@ -1,7 +1,6 @@
 package tsan
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,18 +21,10 @@ func TestDetails(t *testing.T) {
 	}
 	read := func(name string) []facts {
 		t.Helper()
-		f, err := os.Open("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
 		var out []facts
-		if _, err := Parse(f, func(r Report) error {
+		for _, r := range parseFile(t, name) {
 			r.ReadDetails()
 			out = append(out, facts{r.Accesses, r.Location, r.Mutexes, r.Cycle, r.Acquisitions, r.Threads, r.MoreLeaks})
-			return nil
-		}); err != nil {
-			t.Fatal(err)
 		}
 		return out
 	}

@@ -67,7 +67,7 @@ import pytest
 import pyrace_threads
 
 # At most this many characters of an exception message are kept.
-MAX_MESSAGE = 500
+MAX_MESSAGE = pyrace_threads.MAX_MESSAGE
 
 # pytest-repeat appends "i-N" as the last parameter id: "test_x[3-10]" or
 # "test_x[a-3-10]".
@@ -97,20 +97,8 @@ def normalise_id(nodeid, count):
     return base, int(m.group("i"))
 
 
-def _type_name(tp):
-    """The exception type's qualified name: "AssertionError", "pkg.Error"."""
-    name = getattr(tp, "__qualname__", None) or getattr(tp, "__name__", "?")
-    module = getattr(tp, "__module__", None)
-    if module and module not in ("builtins", "exceptions", "__builtin__"):
-        return module + "." + name
-    return name
-
-
-def _truncate(text):
-    text = str(text)
-    if len(text) > MAX_MESSAGE:
-        return text[:MAX_MESSAGE]
-    return text
+_type_name = pyrace_threads.type_name
+_truncate = pyrace_threads.truncate
 
 
 class _Test(object):
