@@ -494,7 +494,7 @@ func writeTsanMarkdown(w io.Writer, logs []tsanLog, all *tsan.Grouper, races []t
 		for _, f := range r.Frames {
 			fmt.Fprintf(w, "- `%s`\n", strings.ReplaceAll(frameText(f), "`", "'"))
 		}
-		fmt.Fprintf(w, "- seen %d times, first %s, last %s\n", r.Count, mdEscape(r.First.String()), mdEscape(r.Last.String()))
+		fmt.Fprintf(w, "- seen %s, first %s, last %s\n", plural(r.Count, "time"), mdEscape(r.First.String()), mdEscape(r.Last.String()))
 		if example {
 			fmt.Fprintln(w, "\n<details><summary>Example report</summary>\n\n```")
 			for _, line := range r.Example.Lines {
