@@ -31,7 +31,7 @@ func parseFrame(s string) (Frame, bool) {
 			id := rest[j+len("(BuildId: ") : len(rest)-1]
 			if !strings.ContainsAny(id, "() \t") {
 				f.BuildID = id
-				rest = strings.TrimRight(rest[:j], " \t")
+				rest = trimBlanksRight(rest[:j])
 			}
 		}
 	}
@@ -43,7 +43,7 @@ func parseFrame(s string) (Frame, bool) {
 		if open == 0 || open > 0 && isBlank(rest[open-1]) {
 			if mod, off, ok := splitModule(rest[open+1 : len(rest)-1]); ok {
 				f.Module, f.Offset = mod, off
-				rest = strings.TrimRight(rest[:open], " \t")
+				rest = trimBlanksRight(rest[:open])
 			}
 		}
 	}
@@ -53,11 +53,11 @@ func parseFrame(s string) (Frame, bool) {
 	case rest == "<null>":
 		rest = ""
 	case strings.HasSuffix(rest, " <null>") || strings.HasSuffix(rest, "\t<null>"):
-		rest = strings.TrimRight(rest[:len(rest)-len("<null>")], " \t")
+		rest = trimBlanksRight(rest[:len(rest)-len("<null>")])
 	default:
 		if sp := lastTopLevelSpace(rest); sp >= 0 && looksLikeFile(rest[sp+1:]) {
 			f.File, f.Line, f.Column = splitPosition(rest[sp+1:])
-			rest = strings.TrimRight(rest[:sp], " \t")
+			rest = trimBlanksRight(rest[:sp])
 		}
 	}
 	if rest != "<null>" {

@@ -394,7 +394,7 @@ func (p *parser) stackLine(s string) {
 // mergedFrameStart returns the index of a "#N " frame that follows other
 // text and at least two blanks in s, or -1.
 func mergedFrameStart(s string) int {
-	start := len(s) - len(strings.TrimLeft(s, " \t"))
+	start := len(s) - len(trimBlanksLeft(s))
 	for i := start + 1; i < len(s); {
 		j := strings.IndexByte(s[i:], '#')
 		if j < 0 {
@@ -412,7 +412,7 @@ func mergedFrameStart(s string) int {
 // segment handles one piece of a report line. Only the first piece of a
 // line can be a heading; the others start with "#N".
 func (p *parser) segment(seg string, first bool) {
-	t := strings.TrimLeft(seg, " \t")
+	t := trimBlanksLeft(seg)
 	if t == "" {
 		return
 	}
@@ -575,7 +575,7 @@ func isHeadingCandidate(seg string) bool {
 	case ' ', '\t', '#':
 		return false
 	}
-	return strings.HasSuffix(strings.TrimRight(seg, " \t"), ":")
+	return strings.HasSuffix(trimBlanksRight(seg), ":")
 }
 
 // knownHeadingPrefixes begin the headings that TSAN prints above stacks
@@ -654,3 +654,22 @@ func stripANSI(dst, s []byte) []byte {
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// trimBlanksLeft and trimBlanksRight remove spaces and tabs: what
+// strings.TrimLeft(s, " \t") does, without building a character set on
+// every call (they run for every line of a report).
+func trimBlanksLeft(s string) string {
+	i := 0
+	for i < len(s) && isBlank(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+func trimBlanksRight(s string) string {
+	i := len(s)
+	for i > 0 && isBlank(s[i-1]) {
+		i--
+	}
+	return s[:i]
+}
