@@ -88,7 +88,8 @@ thread's stack, samples the process tree's CPU time to tell a deadlock (idle)
 from a livelock (busy), then kills the whole group. --timeout bounds an
 iteration. Ctrl-C stops cleanly and keeps the finished iterations.
 
-With --threads K, pyrace's pytest plugin runs every test body in K threads
+With --threads K, pyrace's pytest plugin (or its unittest runner, for
+"python -m unittest") runs every test body in K threads
 that start together at a barrier, --test-iterations rounds, keeps every
 thread's exception with counts, runs thread-unsafe tests (marker
 thread_unsafe, fixtures such as monkeypatch or capsys, warnings.catch_warnings

@@ -78,7 +78,7 @@ func buildRecord(in verdictInput) results.Record {
 
 	var ev []string
 	ev = append(ev, rateEvidence(rec.Rate))
-	if len(plain) > 0 && len(ft) > 0 && ft[0].Threads > 0 {
+	if len(plain) > 0 && ranThreaded(ft) {
 		ev = append(ev, threadedEvidence(ft[0].Threads, plain, rec.Tests)...)
 	}
 	for i, it := range deadlocks {
@@ -303,7 +303,7 @@ func testStats(ft, gil, plain []results.Iteration) []results.TestStat {
 			failedWithGIL[t.ID] = true
 		}
 	}
-	baseline := false
+	baseline := false // a complete plain run to compare with
 	failedPlain := map[string]bool{}
 	for _, it := range plain {
 		baseline = baseline || baselineComplete(it)
@@ -335,11 +335,12 @@ func testStats(ft, gil, plain []results.Iteration) []results.TestStat {
 			s.ExcTypes[exc]++
 		}
 	}
+	threaded := baseline && ranThreaded(ft)
 	out := make([]results.TestStat, 0, len(stats))
 	for _, s := range stats {
 		s.Iterations = reporting
 		s.FailsWithGIL = failedWithGIL[s.ID]
-		s.OnlyThreaded = baseline && !failedPlain[s.ID] && ranThreaded(ft)
+		s.OnlyThreaded = threaded && !failedPlain[s.ID]
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -50,20 +50,28 @@ func realTSAN(t *testing.T, src string) []byte {
 	return nil
 }
 
+// readReal parses a program's output: its reports with their details,
+// their signatures and the warnings count.
+func readReal(t *testing.T, out []byte) (reports []Report, sigs []string, warnings int) {
+	t.Helper()
+	warnings, err := Parse(bytes.NewReader(out), func(r Report) error {
+		r.ReadDetails()
+		reports = append(reports, r)
+		sigs = append(sigs, r.Signature())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reports, sigs, warnings
+}
+
 // TestRealTSAN parses what the real runtime printed for testdata/real/
 // races.c: a data race on a global, a lock-order inversion and a thread
 // leak, with their signatures and details.
 func TestRealTSAN(t *testing.T) {
 	out := realTSAN(t, "testdata/real/races.c")
-	var reports []Report
-	warnings, err := Parse(bytes.NewReader(out), func(r Report) error { r.ReadDetails(); reports = append(reports, r); return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sigs []string
-	for _, r := range reports {
-		sigs = append(sigs, r.Signature())
-	}
+	reports, sigs, warnings := readReal(t, out)
 	want := []string{
 		"data race: bump (races.c) | main (races.c)",
 		"lock-order-inversion (potential deadlock): main (races.c) | take_ab (races.c)",
@@ -100,14 +108,7 @@ func TestRealTSAN(t *testing.T) {
 // signal-unsafe calls (malloc, free) inside a handler.
 func TestRealTSANKinds(t *testing.T) {
 	out := realTSAN(t, "testdata/real/mutexes.c")
-	var reports []Report
-	if _, err := Parse(bytes.NewReader(out), func(r Report) error { r.ReadDetails(); reports = append(reports, r); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	var sigs []string
-	for _, r := range reports {
-		sigs = append(sigs, r.Signature())
-	}
+	reports, sigs, _ := readReal(t, out)
 	want := []string{
 		"unlock of an unlocked mutex (or by a wrong thread): main (mutexes.c) | main (mutexes.c)",
 		"signal-unsafe call inside of a signal: unsafe (mutexes.c)",

@@ -65,6 +65,7 @@ import unittest
 import pytest
 
 import pyrace_threads
+from pyrace_gilprobe import gil_enabled as _gil_enabled
 
 # At most this many characters of an exception message are kept.
 MAX_MESSAGE = pyrace_threads.MAX_MESSAGE
@@ -113,17 +114,6 @@ class _Test(object):
         self.rerun = False
         self.threads = None
         self.thread_unsafe = ""
-
-
-def _gil_enabled():
-    """sys._is_gil_enabled(), or None where the interpreter cannot tell."""
-    fn = getattr(sys, "_is_gil_enabled", None)
-    if fn is None:
-        return None
-    try:
-        return bool(fn())
-    except Exception:
-        return None
 
 
 def _stdlib_dirs():
