@@ -132,6 +132,16 @@ func TestTsanSuppressions(t *testing.T) {
 	if res.code != ExitOK || !strings.Contains(res.stdout, "no ThreadSanitizer reports in 3 logs (3 suppressed)") {
 		t.Errorf("applied: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
+	// Every frame counts, and the location's global, not only the frames
+	// that make the signature: take_gil is deep in the second stack.
+	for _, pattern := range []string{"race:take_gil", "race:_PyRuntime", "race:main/Python/pylifecycle.c", "called_from_lib:python"} {
+		deep := filepath.Join(dir, "deep.supp")
+		os.WriteFile(deep, []byte(pattern+"\n"), 0o644)
+		res = runMain(t, nil, "tsan", "--apply-suppressions", deep, logs[0])
+		if res.code != ExitOK || !strings.Contains(res.stdout, "(1 suppressed)") {
+			t.Errorf("%s: exit %d\n%s%s", pattern, res.code, res.stdout, res.stderr)
+		}
+	}
 	bad := filepath.Join(dir, "bad.supp")
 	os.WriteFile(bad, []byte("race:x\nrase:y\n"), 0o644)
 	res = runMain(t, nil, "tsan", "--apply-suppressions", bad, logs[0])

@@ -203,8 +203,14 @@ func ParseSuppressions(text string) ([]Suppression, error) {
 // the function, file or module of a frame of the report (race_top: of the
 // top frame of a stack only; called_from_lib: a module). Patterns are
 // TSAN's templates: a substring, with "*" matching anything and "^"/"$"
-// anchoring at the start or end.
+// anchoring at the start or end. A report from ParseSignatures is
+// completed first (on a copy): every frame counts, not only the key ones.
 func Suppressed(r Report, sups []Suppression) (Suppression, bool) {
+	if len(sups) == 0 {
+		return Suppression{}, false
+	}
+	r.Complete()
+	r.ReadDetails()
 	typ := SuppressionType(r.Kind)
 	for _, s := range sups {
 		want := s.Type
