@@ -73,6 +73,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("warnings = %d", n)
 		}
 
+		// Lines that cross the read buffer's end, or are longer than the
+		// buffer, change nothing.
+		for _, size := range []int{1, 5, 64, 500} {
+			var got []Report
+			p := parser{fn: func(r Report) error { got = append(got, r); return nil }, warnings: -1, bufSize: size}
+			if err := p.run(bytes.NewReader(data)); err != nil || p.warnings != n || !reflect.DeepEqual(got, reports) {
+				t.Fatalf("a read buffer of %d bytes changes the result:\n%+v\n%+v", size, got, reports)
+			}
+		}
+
 		var oneByte []Report
 		n2, err := Parse(iotest.OneByteReader(bytes.NewReader(data)), func(r Report) error {
 			oneByte = append(oneByte, r)

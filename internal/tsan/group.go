@@ -49,6 +49,7 @@ type Race struct {
 type Grouper struct {
 	races   map[string]*Race
 	reports int
+	key     []byte // where signatures are built for lookups
 }
 
 // Add counts report r, seen in file.
@@ -58,12 +59,13 @@ func (g *Grouper) Add(file string, r Report) {
 	}
 	g.reports++
 	occ := Occurrence{File: file, Line: r.StartLine, PID: r.PID}
-	sig := r.Signature()
-	if race := g.races[sig]; race != nil {
+	g.key = r.appendSignature(g.key[:0])
+	if race := g.races[string(g.key)]; race != nil {
 		race.Count++
 		race.Last = occ
 		return
 	}
+	sig := string(g.key)
 	r.Complete()
 	r.ReadDetails()
 	race := &Race{Signature: sig, Kind: r.Kind, Count: 1, First: occ, Last: occ, Example: r}

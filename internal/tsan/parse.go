@@ -1,7 +1,6 @@
 package tsan
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -61,35 +60,27 @@ func parse(r io.Reader, fn func(Report) error, lite bool) (warnings int, err err
 
 // run parses everything r holds.
 func (p *parser) run(r io.Reader) error {
-	br := bufio.NewReaderSize(r, 256<<10)
-	var long []byte // a line longer than br's buffer, up to MaxLineBytes
+	lr := newLineReader(r, p.bufSize)
 	for {
-		frag, rerr := br.ReadSlice('\n')
-		if rerr == bufio.ErrBufferFull {
-			long = appendCapped(long, frag)
-			continue
+		if p.cur == nil {
+			p.lineNo += lr.skipQuiet()
 		}
-		line := frag // no longer than br's buffer, well below MaxLineBytes
-		if len(long) > 0 {
-			long = appendCapped(long, frag)
-			line = long
+		l, ok := lr.next(&p.scratch)
+		if !ok {
+			break
 		}
-		if len(line) > 0 {
-			if err := p.line(line); err != nil {
-				return err
-			}
-		}
-		long = long[:0]
-		if rerr != nil {
-			if err := p.finish(); err != nil {
-				return err
-			}
-			if errors.Is(rerr, io.EOF) {
-				rerr = nil
-			}
-			return rerr
+		p.lineNo++
+		if err := p.line(l.text, l.named); err != nil {
+			return err
 		}
 	}
+	if err := p.finish(); err != nil {
+		return err
+	}
+	if errors.Is(lr.err, io.EOF) {
+		return nil
+	}
+	return lr.err
 }
 
 // appendCapped appends b to line without growing it past MaxLineBytes.
@@ -105,19 +96,29 @@ func appendCapped(line, b []byte) []byte {
 type parser struct {
 	fn   func(Report) error
 	lite bool // ParseSignatures: stacks stop at their key frame
+	// bufSize is the read buffer's size, readBuffer when 0 (tests make
+	// it small to cross buffer boundaries everywhere).
+	bufSize int
 	// cutLine is the "=" line that follows the input when it is a section
 	// of a log cut before it (see split.go), nil otherwise.
-	cutLine  []byte
-	keyDone  bool // lite: the last stack has its key frame
-	lineNo   int
-	warnings int // -1 until a trailer is seen
-	scratch  []byte
+	cutLine []byte
+	keyDone bool // lite: the last stack has its key frame
+	// lite: the access stacks so far, and whether the stacks Signature
+	// reads are all complete (nothing after them matters).
+	accessStacks  int
+	keyStacksDone bool
+	frameCache    map[string]cachedFrame // lite: see keyFrame
+	lineNo        int
+	warnings      int // -1 until a trailer is seen
+	scratch       []byte
 
-	// The open report and its bookkeeping; cur is nil between reports.
-	// Its lines are kept in raw, ending at ends, until emit turns them
-	// into one string (one allocation per report, not per line) and
-	// parses the stack lines, marked in stackLines.
+	// The open report and its bookkeeping; cur is nil between reports,
+	// else &rep. Its lines are kept in raw, separated by "\n" and ending
+	// at ends, until emit turns them into one string (one allocation per
+	// report, not per line) and parses the stack lines, marked in
+	// stackLines.
 	cur        *Report
+	rep        Report
 	raw        []byte
 	ends       []int
 	stackLines []bool
@@ -130,24 +131,19 @@ type parser struct {
 	closeCand  bool   // closeLine is set; the next line decides
 }
 
-// line handles one input line, raw being the bytes read including the line
-// terminator. raw is only valid during the call.
-func (p *parser) line(raw []byte) error {
-	p.lineNo++
-	line := trimEOL(raw)
-	if bytes.IndexByte(line, 0x1b) >= 0 {
-		p.scratch = stripANSI(p.scratch[:0], line)
-		line = p.scratch
-	}
+// line handles one input line, without its terminator and escape
+// sequences; named says whether it contains nameMarker. line is only valid
+// during the call.
+func (p *parser) line(line []byte, named bool) error {
 	if p.cur == nil {
-		return p.outside(line)
+		return p.outside(line, named)
 	}
-	return p.inside(line)
+	return p.inside(line, named)
 }
 
 // outside handles a line while no report is open.
-func (p *parser) outside(line []byte) error {
-	if !bytes.Contains(line, []byte("ThreadSanitizer: ")) {
+func (p *parser) outside(line []byte, named bool) error {
+	if !named {
 		return nil // the common case: a line of other output
 	}
 	if h, ok := parseHeader(line); ok {
@@ -159,7 +155,7 @@ func (p *parser) outside(line []byte) error {
 }
 
 // inside handles a line while a report is open.
-func (p *parser) inside(line []byte) error {
+func (p *parser) inside(line []byte, named bool) error {
 	if p.closeCand {
 		p.closeCand = false
 		if h, ok := parseHeader(line); ok {
@@ -175,11 +171,10 @@ func (p *parser) inside(line []byte) error {
 		if err := p.emit(false); err != nil {
 			return err
 		}
-		return p.outside(line)
+		return p.outside(line, named)
 	}
 	// The WARNING, SUMMARY and trailer lines all name ThreadSanitizer: one
 	// search rules the three out for stack lines.
-	named := bytes.Contains(line, []byte("ThreadSanitizer: "))
 	if named {
 		if h, ok := parseHeader(line); ok {
 			if err := p.emit(true); err != nil {
@@ -312,8 +307,9 @@ func (p *parser) countTrailer(line []byte) bool {
 
 // open starts a report at its WARNING line.
 func (p *parser) open(line []byte, h header) {
-	p.cur = &Report{Kind: h.kind, PID: h.pid, StartLine: p.lineNo, partial: p.lite}
-	p.keyDone = false
+	p.rep = Report{Kind: h.kind, PID: h.pid, StartLine: p.lineNo, partial: p.lite}
+	p.cur = &p.rep
+	p.keyDone, p.accessStacks, p.keyStacksDone = false, 0, false
 	p.raw, p.ends, p.stackLines = p.raw[:0], p.ends[:0], p.stackLines[:0]
 	p.curBytes, p.frames, p.full = 0, 0, false
 	p.pending, p.hasPending = "", false
@@ -322,17 +318,29 @@ func (p *parser) open(line []byte, h header) {
 }
 
 // emit parses the open report's stack lines, delivers it and closes it.
+// A report from ParseSignatures keeps its lines as one text, split only
+// when Complete needs them, and its stack lines are parsed only as far as
+// the signature needs.
 func (p *parser) emit(truncated bool) error {
 	r := p.cur
 	all := string(p.raw)
-	r.Lines = make([]string, len(p.ends))
+	if p.lite {
+		r.text = all
+	} else {
+		r.Lines = make([]string, len(p.ends))
+	}
 	start := 0
 	for i, end := range p.ends {
-		r.Lines[i] = all[start:end]
-		start = end
-	}
-	for i, line := range r.Lines {
+		line := all[start:end]
+		start = end + 1
+		if !p.lite {
+			r.Lines[i] = line
+		}
 		if p.stackLines[i] {
+			if p.lite && p.keyStacksDone {
+				p.pending, p.hasPending = "", false
+				break
+			}
 			p.stackLine(line)
 		}
 	}
@@ -364,6 +372,9 @@ func (p *parser) keep(line []byte) bool {
 		p.full = true
 		r.DroppedLines++
 		return false
+	}
+	if len(p.ends) > 0 {
+		p.raw = append(p.raw, '\n')
 	}
 	p.raw = append(p.raw, line...)
 	p.ends = append(p.ends, len(p.raw))
@@ -449,8 +460,25 @@ const failedStack = "[failed to restore the stack]"
 
 // addPending turns the pending heading into an empty stack.
 func (p *parser) addPending() {
-	p.cur.Stacks = append(p.cur.Stacks, Stack{Heading: p.pending})
+	p.newStack(Stack{Heading: p.pending})
 	p.pending, p.hasPending = "", false
+}
+
+// newStack appends st to the open report's stacks. In a signature parse,
+// it notes when the stacks Signature reads are complete: two access
+// stacks, the second followed by another stack.
+func (p *parser) newStack(st Stack) {
+	r := p.cur
+	if p.lite && p.accessStacks >= 2 {
+		p.keyStacksDone = true
+	}
+	if r.Stacks == nil {
+		r.Stacks = make([]Stack, 0, 4)
+	}
+	r.Stacks = append(r.Stacks, st)
+	if p.lite && isAccessHeading(st.Heading) {
+		p.accessStacks++
+	}
 }
 
 // addFrame adds a frame to the open report: to the current stack, or to a
@@ -465,7 +493,7 @@ func (p *parser) addFrame(f Frame) {
 	case p.hasPending && f.Index == 0:
 		p.addPending()
 	case n == 0 || (f.Index == 0 && len(r.Stacks[n-1].Frames) > 0):
-		r.Stacks = append(r.Stacks, Stack{})
+		p.newStack(Stack{})
 	}
 	p.pending, p.hasPending = "", false
 	st := &r.Stacks[len(r.Stacks)-1]
@@ -489,7 +517,7 @@ func (p *parser) addFrameLite(idx int, t string) {
 		p.addPending()
 		p.keyDone = false
 	case n == 0 || (idx == 0 && len(r.Stacks[n-1].Frames) > 0):
-		r.Stacks = append(r.Stacks, Stack{})
+		p.newStack(Stack{})
 		p.keyDone = false
 	}
 	p.pending, p.hasPending = "", false
@@ -505,11 +533,42 @@ func (p *parser) addFrameLite(idx int, t string) {
 		p.keyDone = true
 		return
 	}
-	f, _ := parseFrame(t)
-	st.Frames = append(st.Frames, f)
-	if _, ok := signatureFrame(st.Frames[len(st.Frames)-1:]); ok {
+	f := p.keyFrame(t)
+	st.Frames = append(st.Frames, f.Frame)
+	if f.key {
 		p.keyDone = true
+		if p.accessStacks >= 2 && isAccessHeading(st.Heading) {
+			p.keyStacksDone = true // the second access stack is done
+		}
 	}
+}
+
+// cachedFrame is a parsed frame and whether Signature would pick it.
+type cachedFrame struct {
+	Frame
+	key bool
+}
+
+// maxFrameCache bounds the frames a signature parse remembers.
+const maxFrameCache = 4096
+
+// keyFrame parses frame text t, remembering the result: the same frames
+// recur in every repeat of a race, and parsing one costs more than
+// looking it up. The cached frame's strings point into a copy of t, not
+// into the report it was first seen in.
+func (p *parser) keyFrame(t string) cachedFrame {
+	if f, ok := p.frameCache[t]; ok {
+		return f
+	}
+	if p.frameCache == nil || len(p.frameCache) >= maxFrameCache {
+		p.frameCache = make(map[string]cachedFrame, 64)
+	}
+	t = strings.Clone(t)
+	f, _ := parseFrame(t)
+	_, key := signatureFrame([]Frame{f})
+	c := cachedFrame{Frame: f, key: key}
+	p.frameCache[t] = c
+	return c
 }
 
 // keyCandidate reports whether stack i of the open report may be one that
@@ -519,17 +578,8 @@ func (p *parser) keyCandidate(i int) bool {
 	if i < 2 {
 		return true
 	}
-	r := p.cur
-	if !isAccessHeading(r.Stacks[i].Heading) {
-		return false
-	}
-	n := 0
-	for j := 0; j < i; j++ {
-		if isAccessHeading(r.Stacks[j].Heading) {
-			n++
-		}
-	}
-	return n < 2
+	// The stack is one of the first two access stacks.
+	return p.accessStacks <= 2 && isAccessHeading(p.cur.Stacks[i].Heading)
 }
 
 // frameHead reports whether parseFrame accepts t, and its index, without
@@ -549,12 +599,15 @@ func (r *Report) Complete() {
 	if !r.partial {
 		return
 	}
+	if r.Lines == nil && r.text != "" {
+		r.Lines = strings.Split(r.text, "\n")
+	}
 	var full *Report
 	p := parser{fn: func(x Report) error { full = &x; return nil }, warnings: -1}
-	buf := make([]byte, 0, 256)
 	for _, l := range r.Lines {
-		buf = append(append(buf[:0], l...), '\n')
-		if p.line(buf) != nil {
+		p.lineNo++
+		c := cleanLine([]byte(l), &p.scratch)
+		if p.line(c.text, c.named) != nil {
 			return
 		}
 	}

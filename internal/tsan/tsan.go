@@ -20,6 +20,7 @@
 package tsan
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 )
@@ -79,7 +80,8 @@ type Report struct {
 	// cycle and acquisitions, the threads described, and the "And N more
 	// similar thread leaks." count.
 	detailsRead  bool
-	partial      bool // from ParseSignatures: stacks stop at their key frames
+	partial      bool   // from ParseSignatures: stacks stop at their key frames
+	text         string // from ParseSignatures: Lines joined by "\n", until Complete
 	Accesses     []Access
 	Location     *Location
 	Mutexes      []Mutex
@@ -149,32 +151,69 @@ type Frame struct {
 //
 //	data race: _PyObject_GC_Link (gc.c) | list_append (listobject.c)
 func (r Report) Signature() string {
-	picked := r.keyStacks()
-	parts := make([]string, 0, len(picked))
-	for _, s := range picked {
-		parts = append(parts, signaturePart(s.Frames))
+	return string(r.appendSignature(nil))
+}
+
+// appendSignature appends the report's signature to dst, building it in
+// place: grouping many repeats of a race looks it up without allocating.
+func (r *Report) appendSignature(dst []byte) []byte {
+	dst = append(dst, r.Kind...)
+	a, b := r.keyStackIndexes()
+	if a < 0 {
+		return dst
 	}
-	slices.Sort(parts)
-	if len(parts) == 0 {
-		return r.Kind
+	dst = append(dst, ": "...)
+	first := len(dst)
+	dst = appendSignaturePart(dst, r.Stacks[a].Frames)
+	if b < 0 {
+		return dst
 	}
-	return r.Kind + ": " + strings.Join(parts, " | ")
+	mid := len(dst)
+	dst = append(dst, " | "...)
+	dst = appendSignaturePart(dst, r.Stacks[b].Frames)
+	if bytes.Compare(dst[first:mid], dst[mid+len(" | "):]) > 0 {
+		// Swap the two parts: reverse the whole, then each piece.
+		slices.Reverse(dst[first:])
+		n := len(dst) - mid - len(" | ")
+		slices.Reverse(dst[first : first+n])
+		slices.Reverse(dst[first+n : first+n+len(" | ")])
+		slices.Reverse(dst[first+n+len(" | "):])
+	}
+	return dst
+}
+
+// keyStackIndexes are the indexes in r.Stacks of the stacks that
+// keyStacks returns, -1 for each one missing.
+func (r *Report) keyStackIndexes() (int, int) {
+	a, b := -1, -1
+	for i := range r.Stacks {
+		if isAccessHeading(r.Stacks[i].Heading) {
+			if a < 0 {
+				a = i
+			} else {
+				return a, i
+			}
+		}
+	}
+	if a >= 0 {
+		return a, b
+	}
+	switch len(r.Stacks) {
+	case 0:
+		return -1, -1
+	case 1:
+		return 0, -1
+	}
+	return 0, 1
 }
 
 // keyStacks are the stacks Signature reads, in the order printed: the first
 // two access stacks, or the first two stacks when there is no access.
 func (r Report) keyStacks() []*Stack {
 	var picked []*Stack
-	for i := range r.Stacks {
-		if len(picked) == 2 {
-			break
-		}
-		if isAccessHeading(r.Stacks[i].Heading) {
-			picked = append(picked, &r.Stacks[i])
-		}
-	}
-	if len(picked) == 0 {
-		for i := 0; i < len(r.Stacks) && i < 2; i++ {
+	a, b := r.keyStackIndexes()
+	for _, i := range []int{a, b} {
+		if i >= 0 {
 			picked = append(picked, &r.Stacks[i])
 		}
 	}
@@ -229,13 +268,14 @@ func isAccessHeading(h string) bool {
 	return false
 }
 
-// signaturePart is the signature part of one stack: its first frame that
-// belongs to the program rather than to TSAN, the allocator or libc helpers.
-func signaturePart(frames []Frame) string {
+// appendSignaturePart appends the signature part of one stack: its first
+// frame that belongs to the program rather than to TSAN, the allocator or
+// libc helpers.
+func appendSignaturePart(dst []byte, frames []Frame) []byte {
 	if f, ok := signatureFrame(frames); ok {
-		return framePart(f)
+		return appendFramePart(dst, f)
 	}
-	return "<unknown>"
+	return append(dst, "<unknown>"...)
 }
 
 // signatureFrame is the first frame of frames that belongs to the program.
@@ -252,15 +292,19 @@ func signatureFrame(frames []Frame) (Frame, bool) {
 
 // framePart writes a frame as a signature part: "function (file basename)".
 func framePart(f Frame) string {
-	fn := normalizeFunction(f.Function)
+	return string(appendFramePart(nil, f))
+}
+
+// appendFramePart appends framePart(f) to dst.
+func appendFramePart(dst []byte, f Frame) []byte {
+	dst = append(dst, normalizeFunction(f.Function)...)
 	switch {
 	case f.File != "":
-		return fn + " (" + baseName(f.File) + ")"
+		return append(append(append(dst, " ("...), baseName(f.File)...), ')')
 	case f.Module != "":
-		return fn + " (" + baseName(f.Module) + ")"
-	default:
-		return fn
+		return append(append(append(dst, " ("...), baseName(f.Module)...), ')')
 	}
+	return dst
 }
 
 // helperPrefixes and helperNames are the functions skipped by Signature:
