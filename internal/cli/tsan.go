@@ -242,61 +242,39 @@ func readTsanLog(name string, sups []tsan.Suppression, stdin io.Reader, parts in
 		}
 		if err == nil && fi.Mode().IsRegular() && parts > 1 {
 			if cuts := tsan.SplitPoints(f, fi.Size(), parts); len(cuts) > 0 {
-				return readTsanSections(l, f, fi.Size(), cuts, sups)
+				l.warnings, l.suppressed, err = l.group.ReadSections(display, f, fi.Size(), cuts, suppressionFilter(sups))
+				l.setReadError(err)
+				return l
 			}
 		}
 		in = f
 	}
-	warnings, err := tsan.ParseSignatures(in, func(r tsan.Report) error {
-		if len(sups) > 0 {
-			if _, ok := tsan.Suppressed(r, sups); ok {
-				l.suppressed++
-				return nil
-			}
-		}
-		l.group.Add(display, r)
-		return nil
-	})
-	l.warnings = warnings
+	var err error
+	l.warnings, l.suppressed, err = l.group.Read(display, in, suppressionFilter(sups))
+	l.setReadError(err)
+	return l
+}
+
+// setReadError records an error that ended reading a log.
+func (l *tsanLog) setReadError(err error) {
 	if err != nil {
 		l.err = fmt.Errorf("reading: %w (the reports before the error are kept)", err)
 	}
-	return l
+}
+
+// suppressionFilter is the filter that leaves out the reports sups silence, nil
+// when there are none.
+func suppressionFilter(sups []tsan.Suppression) func(tsan.Report) bool {
+	if len(sups) == 0 {
+		return nil
+	}
+	return func(r tsan.Report) bool {
+		_, ok := tsan.Suppressed(r, sups)
+		return ok
+	}
 }
 
 // tsanHeadline is the first line of every format.
-// readTsanSections parses a log in sections at once and merges what they
-// found in order.
-func readTsanSections(l tsanLog, f io.ReaderAt, size int64, cuts []int64, sups []tsan.Suppression) tsanLog {
-	groups := make([]tsan.Grouper, len(cuts)+1)
-	suppressed := make([]int, len(cuts)+1)
-	secs := tsan.ParseSections(f, size, cuts, true, func(i int, r tsan.Report) error {
-		if len(sups) > 0 {
-			if _, ok := tsan.Suppressed(r, sups); ok {
-				suppressed[i]++
-				return nil
-			}
-		}
-		groups[i].Add(l.name, r)
-		return nil
-	})
-	lines := 0
-	l.warnings = -1
-	for i, s := range secs {
-		if s.Err != nil && l.err == nil {
-			l.err = fmt.Errorf("reading: %w (the reports before the error are kept)", s.Err)
-		}
-		groups[i].ShiftLines(lines)
-		l.group.Merge(&groups[i])
-		l.suppressed += suppressed[i]
-		lines += s.Lines
-		if s.Warnings >= 0 {
-			l.warnings = max(l.warnings, 0) + s.Warnings
-		}
-	}
-	return l
-}
-
 func tsanHeadline(logs []tsanLog, all *tsan.Grouper, races []tsan.Race, suppressed int) string {
 	if all.Reports() == 0 {
 		line := "no ThreadSanitizer reports in " + plural(len(logs), "log")

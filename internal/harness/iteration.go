@@ -2,12 +2,14 @@ package harness
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,24 +227,16 @@ func tsanFromFile(path string) []results.TSANReport {
 		return nil
 	}
 	defer f.Close()
-	bySig := map[string]*results.TSANReport{}
-	var order []string
-	tsan.ParseSignatures(f, func(rep tsan.Report) error {
-		sig := rep.Signature()
-		if e := bySig[sig]; e != nil {
-			e.Count++
-			return nil
-		}
-		bySig[sig] = &results.TSANReport{Kind: rep.Kind, Signature: sig, Summary: rep.Summary, Count: 1}
-		order = append(order, sig)
+	var g tsan.Grouper
+	g.Read(path, f, nil) // a read error keeps the reports before it
+	races := g.Races()
+	if len(races) == 0 {
 		return nil
-	})
-	out := make([]results.TSANReport, 0, len(order))
-	for _, sig := range order {
-		out = append(out, *bySig[sig])
 	}
-	if len(out) == 0 {
-		return nil
+	slices.SortStableFunc(races, func(a, b tsan.Race) int { return cmp.Compare(a.First.Line, b.First.Line) })
+	out := make([]results.TSANReport, 0, len(races))
+	for _, r := range races {
+		out = append(out, results.TSANReport{Kind: r.Kind, Signature: r.Signature, Summary: r.Example.Summary, Count: r.Count})
 	}
 	return out
 }

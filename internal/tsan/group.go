@@ -3,6 +3,7 @@ package tsan
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -76,6 +77,71 @@ func (g *Grouper) Add(file string, r Report) {
 		race.Suppression = typ + ":" + fn
 	}
 	g.races[sig] = race
+}
+
+// Read adds the reports of the log r, named name, and returns the sum of
+// its "reported N warnings" trailers (see Parse). Reports are read as
+// ParseSignatures reads them; a report whose signature g already has is
+// counted without being built, which makes reading many repeats of few
+// races cheap. skip, when not nil, is asked about every report (built in
+// part, see ParseSignatures) and those it accepts are left out and counted
+// in skipped.
+func (g *Grouper) Read(name string, r io.Reader, skip func(Report) bool) (warnings, skipped int, err error) {
+	p := g.parser(name, skip, &skipped)
+	err = p.run(r)
+	return p.warnings, skipped, err
+}
+
+// ReadSections is Read for a log that is read in sections at once, cut at
+// cuts (see SplitPoints and ParseSections); skip is called from several
+// goroutines. The races are those of one Read of the whole log.
+func (g *Grouper) ReadSections(name string, r io.ReaderAt, size int64, cuts []int64, skip func(Report) bool) (warnings, skipped int, err error) {
+	groups := make([]Grouper, len(cuts)+1)
+	skips := make([]int, len(cuts)+1)
+	secs := runSections(r, size, cuts, func(i int) *parser {
+		return groups[i].parser(name, skip, &skips[i])
+	})
+	lines := 0
+	warnings = -1
+	for i, s := range secs {
+		if s.Err != nil && err == nil {
+			err = s.Err
+		}
+		groups[i].ShiftLines(lines)
+		g.Merge(&groups[i])
+		skipped += skips[i]
+		lines += s.Lines
+		if s.Warnings >= 0 {
+			warnings = max(warnings, 0) + s.Warnings
+		}
+	}
+	return warnings, skipped, err
+}
+
+// parser is a signature parser that adds its reports to g.
+func (g *Grouper) parser(name string, skip func(Report) bool, skipped *int) *parser {
+	p := &parser{warnings: -1, lite: true}
+	p.fn = func(r Report) error {
+		if skip != nil && skip(r) {
+			*skipped++
+			return nil
+		}
+		g.Add(name, r)
+		return nil
+	}
+	if skip == nil {
+		p.repeat = func(sig []byte, pid, line int) bool {
+			race := g.races[string(sig)]
+			if race == nil {
+				return false
+			}
+			g.reports++
+			race.Count++
+			race.Last = Occurrence{File: name, Line: line, PID: pid}
+			return true
+		}
+	}
+	return p
 }
 
 // Merge adds the races of later, whose reports were seen after g's (a

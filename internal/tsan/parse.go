@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 const (
@@ -42,11 +43,12 @@ func Parse(r io.Reader, fn func(Report) error) (warnings int, err error) {
 	return parse(r, fn, false)
 }
 
-// ParseSignatures is Parse for callers that mostly need signatures: each
-// stack of a report holds only its frames up to the first one Signature
-// and KeyFrames read, and the report is marked partial; Complete parses the
-// rest from its lines. Counting many repeats of few races this way costs a
-// fraction of a full parse.
+// ParseSignatures is Parse for callers that mostly need signatures: a
+// report holds only the stacks Signature and KeyFrames read, each up to
+// its key frame; its Lines are kept as one text; it is marked partial.
+// Complete makes it whole (Lines and every stack). Counting many repeats
+// of few races this way costs a fraction of a full parse; Grouper.Read
+// goes further and does not build the repeats of races it has.
 func ParseSignatures(r io.Reader, fn func(Report) error) (warnings int, err error) {
 	return parse(r, fn, true)
 }
@@ -108,9 +110,14 @@ type parser struct {
 	accessStacks  int
 	keyStacksDone bool
 	frameCache    map[string]cachedFrame // lite: see keyFrame
-	lineNo        int
-	warnings      int // -1 until a trailer is seen
-	scratch       []byte
+	// repeat, when set (lite only), is asked about each report's
+	// signature before the report is built, and counts it instead when
+	// it returns true; sig is where the signature is built.
+	repeat   func(sig []byte, pid, line int) bool
+	sig      []byte
+	lineNo   int
+	warnings int // -1 until a trailer is seen
+	scratch  []byte
 
 	// The open report and its bookkeeping; cur is nil between reports,
 	// else &rep. Its lines are kept in raw, separated by "\n" and ending
@@ -320,22 +327,52 @@ func (p *parser) open(line []byte, h header) {
 // emit parses the open report's stack lines, delivers it and closes it.
 // A report from ParseSignatures keeps its lines as one text, split only
 // when Complete needs them, and its stack lines are parsed only as far as
-// the signature needs.
+// the signature needs. With a repeat hook, a report whose signature the
+// hook knows is only counted: no string is made for it.
 func (p *parser) emit(truncated bool) error {
 	r := p.cur
+	if p.repeat != nil {
+		// A view of the lines, not a copy: nothing made from it may
+		// outlive this call. Frames are cached from copies (keyFrame),
+		// and the stacks are dropped below either way.
+		view := unsafe.String(unsafe.SliceData(p.raw), len(p.raw))
+		p.parseStacks(view, truncated)
+		p.sig = r.appendSignature(p.sig[:0])
+		if p.repeat(p.sig, r.PID, r.StartLine) {
+			p.close()
+			return nil
+		}
+		r.Stacks = nil // a new signature: start again from a copy
+		p.keyDone, p.accessStacks, p.keyStacksDone, p.frames = false, 0, false, 0
+		p.pending, p.hasPending = "", false
+	}
 	all := string(p.raw)
 	if p.lite {
 		r.text = all
 	} else {
 		r.Lines = make([]string, len(p.ends))
+		start := 0
+		for i, end := range p.ends {
+			r.Lines[i] = all[start:end]
+			start = end + 1
+		}
 	}
+	p.parseStacks(all, truncated)
+	p.close()
+	r.Truncated = truncated
+	if p.fn == nil {
+		return nil
+	}
+	return p.fn(*r)
+}
+
+// parseStacks parses the stack lines of the open report, all being its
+// lines joined by "\n", as far as needed.
+func (p *parser) parseStacks(all string, truncated bool) {
 	start := 0
 	for i, end := range p.ends {
 		line := all[start:end]
 		start = end + 1
-		if !p.lite {
-			r.Lines[i] = line
-		}
 		if p.stackLines[i] {
 			if p.lite && p.keyStacksDone {
 				p.pending, p.hasPending = "", false
@@ -344,20 +381,19 @@ func (p *parser) emit(truncated bool) error {
 			p.stackLine(line)
 		}
 	}
-	if len(p.raw) > maxKeptBuffer {
-		p.raw, p.ends, p.stackLines = nil, nil, nil // do not hold a huge report's buffer
-	}
 	if truncated && p.hasPending && isKnownHeading(p.pending) {
 		p.addPending() // cut off right after its heading
+	}
+}
+
+// close ends the open report.
+func (p *parser) close() {
+	if len(p.raw) > maxKeptBuffer {
+		p.raw, p.ends, p.stackLines = nil, nil, nil // do not hold a huge report's buffer
 	}
 	p.cur = nil
 	p.pending, p.hasPending = "", false
 	p.closeLine, p.closeCand = "", false
-	r.Truncated = truncated
-	if p.fn == nil {
-		return nil
-	}
-	return p.fn(*r)
 }
 
 // maxKeptBuffer bounds the line buffer a parser keeps from one report to

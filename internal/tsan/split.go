@@ -122,13 +122,21 @@ type Section struct {
 // the section's start: add the Lines of the sections before). lite selects
 // ParseSignatures over Parse.
 func ParseSections(r io.ReaderAt, size int64, cuts []int64, lite bool, fn func(section int, rep Report) error) []Section {
+	return runSections(r, size, cuts, func(i int) *parser {
+		return &parser{fn: func(rep Report) error { return fn(i, rep) }, warnings: -1, lite: lite}
+	})
+}
+
+// runSections runs the parser newParser(i) over section i, for every
+// section at once.
+func runSections(r io.ReaderAt, size int64, cuts []int64, newParser func(i int) *parser) []Section {
 	bounds := append(append([]int64{0}, cuts...), size)
 	out := make([]Section, len(bounds)-1)
 	var wg sync.WaitGroup
 	for i := range out {
 		wg.Go(func() {
 			sec := io.NewSectionReader(r, bounds[i], bounds[i+1]-bounds[i])
-			p := parser{fn: func(rep Report) error { return fn(i, rep) }, warnings: -1, lite: lite}
+			p := newParser(i)
 			if i+1 < len(out) {
 				p.cutLine = closeLineAt(r, bounds[i+1])
 			}

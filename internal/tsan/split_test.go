@@ -69,6 +69,39 @@ func checkSections(t *testing.T, data []byte) {
 			t.Fatalf("cut at %v: %d reports, %d warnings; want %d, %d", try, len(got), warnings, len(want), wantWarnings)
 		}
 	}
+	checkGrouped(t, data, want, wantWarnings, tries)
+}
+
+// checkGrouped checks that Grouper.Read, and ReadSections cut at each of
+// tries, group data as Add does with Parse's reports (want), with and
+// without a filter.
+func checkGrouped(t *testing.T, data []byte, want []Report, wantWarnings int, tries [][]int64) {
+	t.Helper()
+	skipLeaks := func(r Report) bool { return r.Kind == "thread leak" }
+	for _, skip := range []func(Report) bool{nil, skipLeaks} {
+		var ref Grouper
+		wantSkipped := 0
+		for _, r := range want {
+			if skip != nil && skip(r) {
+				wantSkipped++
+				continue
+			}
+			ref.Add("x.log", r)
+		}
+		var g Grouper
+		warnings, skipped, err := g.Read("x.log", bytes.NewReader(data), skip)
+		if err != nil || warnings != wantWarnings || skipped != wantSkipped || g.Reports() != ref.Reports() || !reflect.DeepEqual(g.Races(), ref.Races()) {
+			t.Fatalf("Read (filter %v): %d reports, %d warnings, %d skipped, %v; want %d, %d, %d\n%+v\n%+v",
+				skip != nil, g.Reports(), warnings, skipped, err, ref.Reports(), wantWarnings, wantSkipped, g.Races(), ref.Races())
+		}
+		for _, try := range tries {
+			var gs Grouper
+			warnings, skipped, err := gs.ReadSections("x.log", bytes.NewReader(data), int64(len(data)), try, skip)
+			if err != nil || warnings != wantWarnings || skipped != wantSkipped || gs.Reports() != ref.Reports() || !reflect.DeepEqual(gs.Races(), ref.Races()) {
+				t.Fatalf("ReadSections cut at %v (filter %v): %d reports, %d warnings, %d skipped, %v", try, skip != nil, gs.Reports(), warnings, skipped, err)
+			}
+		}
+	}
 }
 
 func TestSections(t *testing.T) {
@@ -83,6 +116,8 @@ func TestSections(t *testing.T) {
 		all = append(all, b...)
 	}
 	checkSections(t, all)
+	// Repeats of each race: grouping counts them without building them.
+	checkSections(t, bytes.Repeat(all, 3))
 	if n := len(allCuts(all)); n < 10 {
 		t.Errorf("only %d places to cut in the fixtures", n)
 	}

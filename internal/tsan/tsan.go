@@ -63,7 +63,8 @@ type Report struct {
 	// was truncated. Unrecognised lines that were interleaved with the
 	// report (other output on the same stream) are kept. Lines are stored
 	// without line terminators and without ANSI escape sequences, and at
-	// most MaxReportLines lines (MaxReportBytes bytes) are kept.
+	// most MaxReportLines lines (MaxReportBytes bytes) are kept. Reports
+	// from ParseSignatures have them only after Complete.
 	Lines []string
 	// DroppedLines counts the report lines that were not stored in Lines,
 	// nor parsed for stacks, because of MaxReportLines or MaxReportBytes.
