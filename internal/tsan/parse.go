@@ -585,25 +585,34 @@ type cachedFrame struct {
 	key bool
 }
 
-// maxFrameCache bounds the frames a signature parse remembers.
-const maxFrameCache = 4096
+// maxFrameCache and maxCachedFrame bound the frames a signature parse
+// remembers: how many, and how long each may be (4 MB at most in all).
+const (
+	maxFrameCache  = 4096
+	maxCachedFrame = 1024
+)
 
 // keyFrame parses frame text t, remembering the result: the same frames
 // recur in every repeat of a race, and parsing one costs more than
-// looking it up. The cached frame's strings point into a copy of t, not
-// into the report it was first seen in.
+// looking it up. A cached frame's strings point into a copy of t, not
+// into the report it was first seen in; an uncached one's into t.
 func (p *parser) keyFrame(t string) cachedFrame {
 	if f, ok := p.frameCache[t]; ok {
 		return f
 	}
-	if p.frameCache == nil || len(p.frameCache) >= maxFrameCache {
-		p.frameCache = make(map[string]cachedFrame, 64)
+	cache := len(t) <= maxCachedFrame
+	if cache {
+		t = strings.Clone(t)
 	}
-	t = strings.Clone(t)
 	f, _ := parseFrame(t)
 	_, key := signatureFrame([]Frame{f})
 	c := cachedFrame{Frame: f, key: key}
-	p.frameCache[t] = c
+	if cache {
+		if p.frameCache == nil || len(p.frameCache) >= maxFrameCache {
+			p.frameCache = make(map[string]cachedFrame, 64)
+		}
+		p.frameCache[t] = c
+	}
 	return c
 }
 

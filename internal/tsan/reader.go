@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 )
 
 // readBuffer is the size of a lineReader's buffer: lines that fit are
@@ -18,7 +19,7 @@ const maxEmptyReads = 100
 // in common: a line without it (and without escape sequences, which could
 // hide it) is of no interest outside a report, and inside one can only be
 // a stack line or the closing line.
-var nameMarker = []byte("ThreadSanitizer: ")
+const nameMarker = "ThreadSanitizer: "
 
 // lineReader hands out the lines of a log. Besides lines, it can skip
 // whole runs of lines that cannot matter outside a report, and it tells
@@ -106,7 +107,7 @@ func (s *search) shift(n int) {
 }
 
 // next returns the next line, or ok false at the end of the input (lr.err
-// then says why). lineNo is counted up by one per line handed out.
+// then says why).
 // scratch is where lines with escape sequences are cleaned; the line may
 // point into it or into the reader's buffer until the next call.
 func (lr *lineReader) next(scratch *[]byte) (l line, ok bool) {
@@ -146,7 +147,7 @@ func cleanLine(text []byte, scratch *[]byte) line {
 		*scratch = stripANSI((*scratch)[:0], text)
 		text = *scratch
 	}
-	return line{text: text, named: bytes.Contains(text, nameMarker)}
+	return line{text: text, named: bytes.Contains(text, []byte(nameMarker))}
 }
 
 // longLine reads a line longer than the buffer, keeping its first
@@ -223,7 +224,7 @@ const nameRareByte = 'z'
 // indexName is bytes.Index(b, nameMarker), finding candidates by the
 // marker's rarest byte.
 func indexName(b []byte) int {
-	at := bytes.IndexByte(nameMarker, nameRareByte)
+	at := strings.IndexByte(nameMarker, nameRareByte)
 	tail := len(nameMarker) - at
 	for i := at; i < len(b); {
 		k := bytes.IndexByte(b[i:], nameRareByte)
@@ -231,7 +232,7 @@ func indexName(b []byte) int {
 			return -1
 		}
 		i += k
-		if start := i - at; i+tail <= len(b) && bytes.Equal(b[start:i+tail], nameMarker) {
+		if start := i - at; i+tail <= len(b) && string(b[start:i+tail]) == nameMarker {
 			return start
 		}
 		i++

@@ -11,7 +11,7 @@ func TestIndexName(t *testing.T) {
 		"size ThreadSanitizer ThreadSanitizer: ", "ThreadSanitize: ThreadSanitizer: ", "zzzzzzzzzzzzzzzzzzzz",
 		"ThreadSanitizerz ", "  ThreadSanitizer:  ThreadSanitizer: x",
 	} {
-		if got, want := indexName([]byte(s)), strings.Index(s, string(nameMarker)); got != want {
+		if got, want := indexName([]byte(s)), strings.Index(s, nameMarker); got != want {
 			t.Errorf("indexName(%q) = %d, want %d", s, got, want)
 		}
 	}
