@@ -99,6 +99,12 @@ configuration or input errors.`,
 		newPythonCmd(env),
 		newStressCmd(env),
 		newTsanCmd(env),
+		newShowCmd(env),
+		newFlakyCmd(env),
+		newCompatCmd(env),
+		newCompareCmd(env),
+		newReportCmd(env),
+		newExportCmd(env),
 	)
 	return root
 }

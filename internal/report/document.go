@@ -24,7 +24,7 @@ type Document struct {
 	Packages []Summary `json:"packages"`
 	// Timelines are each package's free-threaded iterations, in order.
 	Timelines []Timeline `json:"timelines"`
-	// Flaky is the flaky analysis of the packages with failing tests, most
+	// Flaky is the flaky analysis of the packages with failures, most
 	// failing tests first.
 	Flaky []Flakiness `json:"flaky,omitempty"`
 	// Compat are the packages with extension modules, opt-in declarations
@@ -112,7 +112,7 @@ func Build(set *Set) Document {
 			tl.Iterations = append(tl.Iterations, TimelineEntry{Index: it.Index, Outcome: it.Outcome, Duration: it.Duration, Reason: it.Reason})
 		}
 		doc.Timelines = append(doc.Timelines, tl)
-		if fl := p.AnalyzeFlakiness(); len(fl.Tests) > 0 || len(fl.Crashes) > 0 {
+		if fl := p.AnalyzeFlakiness(); fl.Failed > 0 || len(fl.Tests) > 0 {
 			doc.Flaky = append(doc.Flaky, fl)
 		}
 		if c := p.Compatibility(); len(c.Extensions) > 0 || len(c.OptIns) > 0 || c.GILReenabled {
@@ -137,24 +137,66 @@ func Build(set *Set) Document {
 	return doc
 }
 
-// stackDumps reads the stack dumps of p's crashed and stalled iterations.
+// stackDumps reads the stacks of p's crashed and stalled iterations: the
+// dump pyrace took at a stall or timeout, or what the crash printed at the
+// end of the iteration's stderr (faulthandler's "Fatal Python error" and
+// the threads' stacks).
 func stackDumps(p *Package) []StackDump {
 	var out []StackDump
 	for _, it := range p.Iterations {
-		if it.StackDump == "" || len(out) >= maxStackDumps {
+		if len(out) >= maxStackDumps {
+			break
+		}
+		rel := it.StackDump
+		crash := rel == "" && it.Outcome == results.OutcomeCrash && it.LogDir != ""
+		if crash {
+			rel = it.LogDir + "/stderr.txt"
+		}
+		if rel == "" {
 			continue
 		}
 		d := StackDump{Package: p.Name, Index: it.Index, Mode: it.Mode, Outcome: it.Outcome,
-			Signature: it.CrashSignature, Path: it.StackDump}
-		text, truncated, err := readCapped(filepath.Join(p.Run.Dir, filepath.FromSlash(it.StackDump)), MaxStackDump)
-		if err != nil {
-			d.Text = "(cannot read the stack dump: " + err.Error() + ")"
+			Signature: it.CrashSignature, Path: rel}
+		path := filepath.Join(p.Run.Dir, filepath.FromSlash(rel))
+		var text string
+		var err error
+		if crash {
+			text, d.Truncated, err = readCrash(path, MaxStackDump)
 		} else {
-			d.Text, d.Truncated = text, truncated
+			text, d.Truncated, err = readCapped(path, MaxStackDump)
 		}
+		if err != nil {
+			text = "(cannot read the stack dump: " + err.Error() + ")"
+		}
+		d.Text = text
 		out = append(out, d)
 	}
 	return out
+}
+
+// readCrash reads what a crash printed: the end of stderr (at most limit
+// bytes) from its last "Fatal Python error" line, or all of that end
+// when there is none.
+func readCrash(path string, limit int) (string, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", false, err
+	}
+	start := max(fi.Size()-int64(limit), 0)
+	b := make([]byte, fi.Size()-start)
+	if _, err := f.ReadAt(b, start); err != nil && err != io.EOF {
+		return "", false, err
+	}
+	text := strings.ToValidUTF8(string(b), "\uFFFD")
+	if k := strings.LastIndex(text, "Fatal Python error"); k >= 0 {
+		text = text[k:]
+	}
+	return text, start > 0, nil
 }
 
 // readCapped reads at most limit bytes of path, as valid UTF-8.
