@@ -217,3 +217,38 @@ func TestSeverity(t *testing.T) {
 		t.Errorf("no verdict: %d", Severity(""))
 	}
 }
+
+// TestTSANRaces: distinct TSAN signatures are counted before and after a
+// verdict, and compare names the races that appeared and went away.
+func TestTSANRaces(t *testing.T) {
+	withRaces := func(sigs ...string) *Package {
+		p := packageWith("p", results.TSANWarnings, 2, 2)
+		for i, sig := range sigs {
+			p.Iterations[i%2].TSAN = append(p.Iterations[i%2].TSAN, results.TSANReport{Kind: "data race", Signature: sig, Count: 1})
+		}
+		p.Record.TSAN = nil
+		for _, it := range p.Iterations {
+			p.Record.TSAN = append(p.Record.TSAN, it.TSAN...)
+		}
+		return p
+	}
+	old := withRaces("data race: a (x.c) | b (y.c)", "data race: c (z.c) | c (z.c)")
+	running := *old
+	running.Record = nil // before the verdict: counted from the iterations, once per signature
+	dup := withRaces("data race: a (x.c) | b (y.c)", "data race: a (x.c) | b (y.c)")
+	dup.Record = nil
+	if n := old.Summarize().TSANRaces; n != 2 {
+		t.Errorf("record: %d races", n)
+	}
+	if n := running.Summarize().TSANRaces; n != 2 {
+		t.Errorf("iterations: %d races", n)
+	}
+	if n := dup.Summarize().TSANRaces; n != 1 {
+		t.Errorf("a race seen twice: %d races", n)
+	}
+	ch := comparePackage(old, withRaces("data race: a (x.c) | b (y.c)", "data race: d (w.c) | e (w.c)"))
+	if len(ch.NewRaces) != 1 || ch.NewRaces[0] != "data race: d (w.c) | e (w.c)" ||
+		len(ch.ResolvedRaces) != 1 || ch.ResolvedRaces[0] != "data race: c (z.c) | c (z.c)" {
+		t.Errorf("%+v", ch)
+	}
+}
