@@ -230,20 +230,7 @@ func newHTMLRun(r RunInfo) htmlRun {
 			h.Elapsed = r.Finished.Sub(r.Started).Round(100 * time.Millisecond).String()
 		}
 	}
-	in := r.Interpreter
-	parts := []string{strings.TrimSpace(cmp.Or(in.Implementation, "python") + " " + in.Version)}
-	if in.FreeThreaded {
-		parts = append(parts, "free-threaded")
-	} else {
-		parts = append(parts, "with the GIL (not a free-threaded build)")
-	}
-	if in.Debug {
-		parts = append(parts, "debug")
-	}
-	if in.TSAN {
-		parts = append(parts, "ThreadSanitizer")
-	}
-	h.Interpreter = strings.Join(parts, ", ")
+	h.Interpreter = describeInterpreter(r.Interpreter)
 	var machine []string
 	if r.System.OS != "" || r.System.Arch != "" {
 		machine = append(machine, strings.Trim(r.System.OS+"/"+r.System.Arch, "/"))

@@ -51,13 +51,9 @@ func WriteMarkdown(w io.Writer, doc Document) error {
 	fmt.Fprintln(w, "# pyrace report")
 	fmt.Fprintln(w)
 	for _, r := range doc.Runs {
-		it := r.Interpreter
-		interp := strings.TrimSpace(it.Implementation + " " + it.Version)
-		if it.FreeThreaded {
-			interp += " (free-threaded)"
-		}
-		fmt.Fprintf(w, "- run `%s` (%s): %s on %s, %d CPUs, started %s, %s\n", strings.ReplaceAll(clean(r.RunID), "`", "'"), r.Status,
-			md(orDash(interp)), md(orDash(r.System.Hostname)), r.System.CPUs, r.Started.UTC().Format("2006-01-02 15:04Z"), plural(r.Packages, "package"))
+		interp := describeInterpreter(r.Interpreter)
+		fmt.Fprintf(w, "- run `%s` (%s): %s; %s, %d CPUs, started %s, %s\n", strings.ReplaceAll(clean(r.RunID), "`", "'"), r.Status,
+			md(interp), md(orDash(r.System.Hostname)), r.System.CPUs, r.Started.UTC().Format("2006-01-02 15:04Z"), plural(r.Packages, "package"))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, md(categoryLine(doc)))

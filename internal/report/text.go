@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -123,18 +124,29 @@ func gilBaselineText(s Summary) string {
 	return fmt.Sprintf("%s (%d/%d failed)", s.GILBaseline, s.GILRate.Failures, s.GILRate.Iterations)
 }
 
+// describeInterpreter is "cpython 3.13.5, free-threaded, debug,
+// ThreadSanitizer": what every view says about a run's interpreter.
+func describeInterpreter(in results.Interpreter) string {
+	parts := []string{strings.TrimSpace(cmp.Or(in.Implementation, "python") + " " + in.Version)}
+	if in.FreeThreaded {
+		parts = append(parts, "free-threaded")
+	} else {
+		parts = append(parts, "with the GIL (not a free-threaded build)")
+	}
+	if in.Debug {
+		parts = append(parts, "debug")
+	}
+	if in.TSAN {
+		parts = append(parts, "ThreadSanitizer")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // writeRuns writes one line per run: id, state, interpreter, machine and
 // times.
 func writeRuns(w io.Writer, doc Document) {
 	for _, r := range doc.Runs {
-		it := r.Interpreter
-		interp := strings.TrimSpace(it.Implementation + " " + it.Version)
-		if it.FreeThreaded {
-			interp += " free-threaded"
-		}
-		if it.TSAN {
-			interp += " TSAN"
-		}
+		interp := describeInterpreter(r.Interpreter)
 		when := r.Started.UTC().Format("2006-01-02 15:04:05Z")
 		if r.Finished != nil {
 			when += fmt.Sprintf(" (%s)", r.Finished.Sub(r.Started).Round(1e9))
@@ -143,8 +155,8 @@ func writeRuns(w io.Writer, doc Document) {
 		if host == "" {
 			host = r.System.OS + "/" + r.System.Arch
 		}
-		fmt.Fprintf(w, "run %s [%s]: %s on %s, %d CPUs, load %.2f, started %s, %s\n", clean(r.RunID), r.Status,
-			clean(orDash(interp)), clean(host), r.System.CPUs, r.System.LoadAverage[0], when, plural(r.Packages, "package"))
+		fmt.Fprintf(w, "run %s [%s]: %s; %s, %d CPUs, load %.2f, started %s, %s\n", clean(r.RunID), r.Status,
+			clean(interp), clean(host), r.System.CPUs, r.System.LoadAverage[0], when, plural(r.Packages, "package"))
 	}
 }
 
