@@ -72,28 +72,28 @@ func Compare(older, newer *Set) Comparison {
 	for _, p := range older.Packages {
 		olds[p.Name] = p
 	}
-	var cmp Comparison
+	var c Comparison
 	seen := map[string]bool{}
 	for _, np := range newer.Packages {
 		seen[np.Name] = true
 		ns := np.Summarize()
 		op := olds[np.Name]
 		if op == nil {
-			cmp.add(Change{Package: np.Name, Status: Added, New: &ns})
+			c.add(Change{Package: np.Name, Status: Added, New: &ns})
 			continue
 		}
-		cmp.add(comparePackage(op, np))
+		c.add(comparePackage(op, np))
 	}
 	for _, op := range older.Packages {
 		if !seen[op.Name] {
-			os := op.Summarize()
-			cmp.add(Change{Package: op.Name, Status: Removed, Old: &os})
+			old := op.Summarize()
+			c.add(Change{Package: op.Name, Status: Removed, Old: &old})
 		}
 	}
-	slices.SortStableFunc(cmp.Changes, func(a, b Change) int {
+	slices.SortStableFunc(c.Changes, func(a, b Change) int {
 		return statusRank(a.Status) - statusRank(b.Status)
 	})
-	return cmp
+	return c
 }
 
 // statusRank orders changes: regressions first, then improvements, new,
@@ -120,18 +120,18 @@ func (c *Comparison) add(ch Change) {
 
 // comparePackage compares one package present on both sides.
 func comparePackage(op, np *Package) Change {
-	os, ns := op.Summarize(), np.Summarize()
-	ch := Change{Package: np.Name, Old: &os, New: &ns}
-	if os.Iterations > 0 && ns.Iterations > 0 {
-		ch.PassRateDelta = passRate(ns) - passRate(os)
-		ch.NoiseBand = math.Hypot(halfWidth(os.PassRate), halfWidth(ns.PassRate))
+	olds, news := op.Summarize(), np.Summarize()
+	ch := Change{Package: np.Name, Old: &olds, New: &news}
+	if olds.Iterations > 0 && news.Iterations > 0 {
+		ch.PassRateDelta = passRate(news) - passRate(olds)
+		ch.NoiseBand = math.Hypot(halfWidth(olds.PassRate), halfWidth(news.PassRate))
 		ch.Significant = math.Abs(ch.PassRateDelta) > ch.NoiseBand
 	}
-	ch.NewCrashes, ch.ResolvedCrashes = diff(signatures(os.Crashes), signatures(ns.Crashes))
+	ch.NewCrashes, ch.ResolvedCrashes = diff(signatures(olds.Crashes), signatures(news.Crashes))
 	ch.NewRaces, ch.ResolvedRaces = diff(raceSignatures(op), raceSignatures(np))
 	ch.NewFlaky, ch.ResolvedFlaky = diff(flakyTests(op), flakyTests(np))
 
-	sevOld, sevNew := Severity(os.Category), Severity(ns.Category)
+	sevOld, sevNew := Severity(olds.Category), Severity(news.Category)
 	switch {
 	case sevOld >= 0 && sevNew >= 0 && sevNew > sevOld:
 		ch.Status = Regressed

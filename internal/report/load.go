@@ -133,23 +133,26 @@ func (s *Set) collect() {
 	slices.SortFunc(s.Packages, func(a, b *Package) int { return cmp.Compare(a.Name, b.Name) })
 }
 
-// packagesOf returns the packages of one run: those with a record, then
-// those with iterations only (a run in progress or interrupted), and the
-// run's own package when it has neither yet.
+// packagesOf returns the packages of one run: those with a record (the
+// last one when a resumed run wrote two), then those with iterations only
+// (a run in progress or interrupted), and the run's own package when it
+// has neither yet.
 func packagesOf(run *results.Run) []*Package {
 	var out []*Package
-	seen := map[string]bool{}
+	seen := map[string]*Package{}
 	for i := range run.Records {
 		r := &run.Records[i]
-		if seen[r.Package] {
-			continue // a rerun's record replaces nothing: the first stays
+		if p := seen[r.Package]; p != nil {
+			p.Record, p.Iterations = r, r.Iterations
+			continue
 		}
-		seen[r.Package] = true
-		out = append(out, &Package{Name: r.Package, Run: run, Record: r, Iterations: r.Iterations})
+		p := &Package{Name: r.Package, Run: run, Record: r, Iterations: r.Iterations}
+		seen[r.Package] = p
+		out = append(out, p)
 	}
 	pending := map[string]*Package{}
 	for _, it := range run.Iterations {
-		if seen[it.Package] {
+		if seen[it.Package] != nil {
 			continue
 		}
 		p := pending[it.Package]
