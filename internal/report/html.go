@@ -157,14 +157,7 @@ func newHTMLView(doc Document) htmlView {
 }
 
 func htmlSummaryLine(doc Document) string {
-	return fmt.Sprintf("%s from %s", htmlPlural(len(doc.Packages), "package", "packages"), htmlPlural(len(doc.Runs), "run", "runs"))
-}
-
-func htmlPlural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
+	return fmt.Sprintf("%s from %s", plural(len(doc.Packages), "package"), plural(len(doc.Runs), "run"))
 }
 
 // htmlTime shows a time in UTC, to the second.
@@ -399,7 +392,7 @@ func newHTMLHistogram(pkgs []Summary) htmlHistogram {
 			CountX:       htmlNum(x + (htmlHistSlot-htmlHistBarGap)/2),
 			CountY:       htmlNum(bottom - bh - 4),
 			ShowCount:    n > 0,
-			PackagesText: htmlPlural(n, "package", "packages"),
+			PackagesText: plural(n, "package"),
 			ClassSuffix:  strconv.Itoa(i),
 		})
 	}
@@ -540,7 +533,7 @@ func newHTMLPackageRow(i int, s Summary, anchor string) htmlPackageRow {
 		Crashes:       len(s.Crashes),
 		Deadlocks:     s.Deadlocks,
 		FlakyTests:    s.FlakyTests,
-		FlakyTitle:    fmt.Sprintf("%s failed at least once", htmlPlural(s.FailingTests, "test", "tests")),
+		FlakyTitle:    fmt.Sprintf("%s failed at least once", plural(s.FailingTests, "test")),
 		GILBaseline:   cmp.Or(s.GILBaseline, "–"),
 		TSANRaces:     s.TSANRaces,
 		GILFallback:   cmp.Or(strings.Join(s.GILFallback, ", "), "–"),
@@ -657,7 +650,7 @@ func newHTMLFlaky(fl Flakiness, anchor string, indices []int) htmlFlaky {
 			Marks:        t.Marks,
 			Failures:     t.Failures,
 			Ran:          t.Ran,
-			ExcTypes:     htmlExcTypes(t.ExcTypes),
+			ExcTypes:     excTypesText(t.ExcTypes),
 			FailsWithGIL: t.FailsWithGIL,
 			OnlyThreaded: t.OnlyThreaded,
 			Threaded:     t.Threaded,
@@ -667,24 +660,6 @@ func newHTMLFlaky(fl Flakiness, anchor string, indices []int) htmlFlaky {
 		})
 	}
 	return f
-}
-
-// htmlExcTypes lists exception types, most frequent first.
-func htmlExcTypes(m map[string]int) string {
-	type kv struct {
-		k string
-		n int
-	}
-	var kvs []kv
-	for k, n := range m {
-		kvs = append(kvs, kv{k, n})
-	}
-	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.k, b.k)) })
-	var parts []string
-	for _, e := range kvs {
-		parts = append(parts, fmt.Sprintf("%s ×%d", e.k, e.n))
-	}
-	return strings.Join(parts, ", ")
 }
 
 type htmlCompat struct {
