@@ -105,6 +105,7 @@ configuration or input errors.`,
 		newCompareCmd(env),
 		newReportCmd(env),
 		newExportCmd(env),
+		newSurveyCmd(env),
 	)
 	return root
 }
