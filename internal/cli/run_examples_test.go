@@ -354,3 +354,29 @@ func TestRunThreadsSuite(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRelativeResultsDir is the README's quick start: a relative
+// --results-dir (the default) with -C another directory. The run's
+// processes work in the project and must still find pyrace's helpers.
+func TestRunRelativeResultsDir(t *testing.T) {
+	t.Parallel()
+	py := testenv.Python3(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cwd := t.TempDir()
+	res := runBin(t, ctx, cwd, nil, "run", "--python", py, "-C", filepath.Join(examplesDir(t), "clean"), "-n", "1",
+		"--results-dir", "relative-results", "--format", "json")
+	var out struct {
+		Records []results.Record `json:"records"`
+	}
+	if res.code != 0 || json.Unmarshal([]byte(res.stdout), &out) != nil || len(out.Records) != 1 {
+		t.Fatalf("exit %d\n%s%s", res.code, res.stdout, tail(res.stderr))
+	}
+	rec := out.Records[0]
+	if rec.Category != results.Compatible || rec.GIL == nil || !rec.GIL.Probed || rec.GIL.Error != "" || rec.Iterations[0].Tests.Passed == 0 {
+		t.Errorf("category %s, GIL probe %+v, tests %+v", rec.Category, rec.GIL, rec.Iterations[0].Tests)
+	}
+	if _, err := os.Stat(filepath.Join(cwd, "relative-results", rec.RunID, "meta.json")); err != nil {
+		t.Errorf("the run is not under the relative results directory: %v", err)
+	}
+}

@@ -34,14 +34,20 @@ type Writer struct {
 }
 
 // Create makes RESULTS_DIR/RUN_ID, writes meta.json with status "running"
-// and opens the JSONL files. It never touches an existing run: when the
-// directory exists it fails.
+// and opens the JSONL files; the writer's Dir is absolute. It never
+// touches an existing run: when the directory exists it fails.
 func Create(resultsDir, runID string, meta Meta) (*Writer, error) {
 	if !validRunID(runID) {
 		return nil, fmt.Errorf("run id %q: use letters, digits, '.', '_' and '-' only", runID)
 	}
 	if fi, err := os.Stat(resultsDir); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("results directory %s: not a directory", resultsDir)
+	}
+	// Absolute: the run's processes work in the project's directory and
+	// find pyrace's helpers and state directories through this path.
+	resultsDir, err := filepath.Abs(resultsDir)
+	if err != nil {
+		return nil, fmt.Errorf("results directory: %w", err)
 	}
 	if err := os.MkdirAll(resultsDir, 0o755); err != nil {
 		return nil, fmt.Errorf("results directory: %w", err)
@@ -70,6 +76,10 @@ func Create(resultsDir, runID string, meta Meta) (*Writer, error) {
 // Resume opens an interrupted run for appending and returns what it holds.
 // Torn last lines are cut off so that new lines start cleanly.
 func Resume(dir string) (*Writer, *Run, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
 	run, err := ReadRun(dir)
 	if err != nil {
 		return nil, nil, err
