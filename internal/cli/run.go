@@ -313,7 +313,7 @@ func prepareRun(ctx context.Context, opts runOptions, env Env) (harness.Options,
 	if err != nil {
 		return h, results.Meta{}, err
 	}
-	command, note := testCommand(opts.command, py)
+	command, note := harness.TestCommand(opts.command, py)
 	if err := checkCommand(command[0], dir, filepath.Dir(py.Path)); err != nil {
 		return h, results.Meta{}, usagef("test command: %v", err)
 	}
@@ -504,28 +504,6 @@ func checkCommand(name, dir, interpreterDir string) error {
 		return fmt.Errorf("%q not found on PATH", name)
 	}
 	return nil
-}
-
-// testCommand turns the user's command into the argv to run: the default
-// when empty, "python"/"python3" as the chosen interpreter, and
-// "-m unittest" as our runner.
-func testCommand(user []string, py results.Interpreter) ([]string, string) {
-	note := ""
-	if len(user) == 0 {
-		if py.HasPytest {
-			return []string{py.Path, "-m", "pytest"}, ""
-		}
-		user = []string{"python", "-m", "unittest", "discover"}
-		note = py.Path + " has no pytest: running python -m unittest discover"
-	}
-	argv := slices.Clone(user)
-	if argv[0] == "python" || argv[0] == "python3" {
-		argv[0] = py.Path
-	}
-	if len(argv) >= 3 && argv[0] == py.Path && argv[1] == "-m" && argv[2] == "unittest" {
-		argv[2] = "pyrace_unittest"
-	}
-	return argv, note
 }
 
 func resumeRun(ctx context.Context, cmd *cobra.Command, opts runOptions, failOn map[results.Category]bool, env Env) error {

@@ -1,19 +1,45 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pyrace/pyrace/internal/harness"
+	"github.com/pyrace/pyrace/internal/harness/pyhelpers"
+	"github.com/pyrace/pyrace/internal/interp"
+	"github.com/pyrace/pyrace/internal/results"
 	"github.com/pyrace/pyrace/internal/survey"
 )
 
+// surveyOptions are the flags of `pyrace survey`.
+type surveyOptions struct {
+	registry, python           string
+	top                        int
+	packages                   []string
+	reposDir, venvsDir         string
+	resultsDir, runID          string
+	iterations, jobs           int
+	timeout, stall, cpuSample  string
+	compareWithGIL, stopOnPass bool
+	threads, testIterations    int
+	extraDeps                  []string
+	testOverride, testSuffix   string
+	env                        []string
+}
+
 func newSurveyCmd(env Env) *cobra.Command {
+	var opts surveyOptions
 	cmd := &cobra.Command{
-		Use:   "survey",
-		Short: "Work with a registry of packages for ecosystem surveys: validate, list, import",
+		Use:   "survey --registry DIR [flags]",
+		Short: "Survey many packages from a registry: fetch, venv, install, then pyrace run for each",
 		Long: `An ecosystem survey runs pyrace over many packages, described by a registry:
 a directory of YAML files, one per package, saying where its source is (a git
 repository or a local path), how to install it and how to test it, with an
@@ -22,13 +48,199 @@ environment and a popularity that orders the registry for --top N. The
 fields are documented in docs/survey.md and by the JSON schema
 docs/registry.schema.json.
 
+For each package of --registry (--top N most popular, or --packages a,b),
+pyrace survey fetches the source into --repos-dir (git clone with depth, or
+a copy of a local path), makes a venv for the package and the interpreter in
+--venvs-dir (python -m venv --system-site-packages: the interpreter's own
+test tools, such as pytest, are there without a package index), runs the
+install commands with the venv first on PATH, then the pyrace run pipeline
+(iterations with PYTHON_GIL=0, --threads, --compare-with-gil...). A source
+that cannot be fetched or an install that fails is the package's
+install_failure; the survey goes on. Every package's verdict goes into one
+run directory, RESULTS_DIR/RUN_ID, read by pyrace show, report and the other
+views; each package's setup output is in iterations/NAME/setup-0/setup.log.
+
   pyrace survey validate DIR    check every file: unknown fields (with the
                                 known ones), types, duplicates, at file:line
   pyrace survey list DIR        the packages, most popular first
-  pyrace survey import SRC DEST convert a labeille/laruche registry`,
+  pyrace survey import SRC DEST convert a labeille/laruche registry
+
+Exit status: 0 when the survey completed (whatever the verdicts), 2 on a
+usage error or an invalid registry, 130 when interrupted.`,
+		Example: `  pyrace survey --registry examples/registry --python ~/.cache/pyrace/ft-python/3.13.5-2+deb13u5/bin/python3.13t
+  pyrace survey --registry registry/ --top 50 -n 10 --jobs 2 --compare-with-gil`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSurvey(cmd.Context(), opts, env)
+		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&opts.registry, "registry", "", "the registry `DIR` (one YAML file per package)")
+	f.StringVar(&opts.python, "python", "", "interpreter `PATH` every venv is made from (default: the first free-threaded interpreter found)")
+	f.IntVar(&opts.top, "top", 0, "the `N` most popular packages of the registry (0: all)")
+	f.StringSliceVar(&opts.packages, "packages", nil, "these packages only, comma-separated `NAMES`")
+	f.StringVar(&opts.reposDir, "repos-dir", "pyrace-repos", "where sources are fetched (`DIR`)")
+	f.StringVar(&opts.venvsDir, "venvs-dir", "pyrace-venvs", "where venvs are made (`DIR`), one per package and interpreter")
+	f.StringVar(&opts.resultsDir, "results-dir", "pyrace-results", "write the survey's run under `DIR`")
+	f.StringVar(&opts.runID, "run-id", "", "name the run directory `ID` (default: start time and a random suffix)")
+	f.IntVarP(&opts.iterations, "iterations", "n", 10, "run each package's tests `N` times with the GIL disabled")
+	f.IntVarP(&opts.jobs, "jobs", "j", 1, "survey `J` packages at once")
+	f.StringVar(&opts.timeout, "timeout", "600", "`SECONDS` for each install command and each test iteration (a package's timeout wins)")
+	f.StringVar(&opts.stall, "stall-threshold", "60", "`SECONDS` without output that count as a stall")
+	f.StringVar(&opts.cpuSample, "cpu-sample", "3", "`SECONDS` of CPU sampling after a stall")
+	f.BoolVar(&opts.compareWithGIL, "compare-with-gil", false, "also run each package's iterations with PYTHON_GIL=1")
+	f.BoolVar(&opts.stopOnPass, "stop-on-first-pass", false, "stop a package after its first passing iteration (quick coverage)")
+	f.IntVar(&opts.threads, "threads", 0, "run each test body in `K` threads at once (pytest or python -m unittest)")
+	f.IntVar(&opts.testIterations, "test-iterations", 1, "with --threads, `M` rounds of each test body")
+	f.StringSliceVar(&opts.extraDeps, "extra-deps", nil, "pip-install these `PACKAGES` into every venv after its install commands")
+	f.StringVar(&opts.testOverride, "test-command-override", "", "run `COMMAND` instead of every package's test command")
+	f.StringVar(&opts.testSuffix, "test-command-suffix", "", "append `ARGS` to every package's test command")
+	f.StringArrayVar(&opts.env, "env", nil, "set `K=V` for installs and tests (repeatable; after the registry's env)")
 	cmd.AddCommand(newSurveyValidateCmd(env), newSurveyListCmd(env), newSurveyImportCmd(env))
 	return cmd
+}
+
+func runSurvey(ctx context.Context, opts surveyOptions, env Env) error {
+	if opts.registry == "" {
+		return usagef("--registry DIR is required (or a subcommand: validate, list, import)")
+	}
+	if opts.top < 0 {
+		return usagef("--top %d: must be 0 (all) or more", opts.top)
+	}
+	if opts.top > 0 && len(opts.packages) > 0 {
+		return usagef("--top and --packages exclude each other")
+	}
+	if opts.iterations < 1 || opts.jobs < 1 {
+		return usagef("--iterations and --jobs must be at least 1")
+	}
+	if opts.threads < 0 || opts.testIterations < 1 || (opts.threads == 0 && opts.testIterations != 1) {
+		return usagef("--threads must be 1 or more, and --test-iterations needs --threads")
+	}
+	if err := validateEnv(opts.env); err != nil {
+		return err
+	}
+	timeout, err := parseSeconds("timeout", opts.timeout)
+	if err != nil {
+		return err
+	}
+	stall, err := parseSeconds("stall-threshold", opts.stall)
+	if err != nil {
+		return err
+	}
+	sample, err := parseSeconds("cpu-sample", opts.cpuSample)
+	if err != nil {
+		return err
+	}
+	reg, err := survey.Load(opts.registry)
+	if err != nil {
+		return &usageError{err: fmt.Errorf("registry %s is not valid:\n%w", opts.registry, err)}
+	}
+	pkgs := reg.Top(opts.top)
+	if len(opts.packages) > 0 {
+		if pkgs, err = reg.Select(opts.packages); err != nil {
+			return usagef("--packages: %v", err)
+		}
+	}
+	if len(pkgs) == 0 {
+		return usagef("registry %s has no packages", opts.registry)
+	}
+	py, err := chooseInterpreter(ctx, opts.python, env)
+	if err != nil {
+		return err
+	}
+	if !py.FreeThreaded {
+		fmt.Fprintf(env.Stderr, "pyrace: warning: %s is not a free-threaded build; the iterations run with the GIL\n", py.Path)
+	}
+	dirs := map[string]*string{"--repos-dir": &opts.reposDir, "--venvs-dir": &opts.venvsDir}
+	for flag, d := range dirs {
+		abs, err := filepath.Abs(*d)
+		if err != nil {
+			return usagef("%s: %v", flag, err)
+		}
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return usagef("%s: %v", flag, err)
+		}
+		*d = abs
+	}
+	h := harness.Options{
+		Iterations: opts.iterations, Jobs: 1, Timeout: timeout, Stall: stall, CPUSample: sample,
+		StopOnFirstPass: opts.stopOnPass, CompareWithGIL: opts.compareWithGIL,
+		Threads: opts.threads, TestIterations: opts.testIterations,
+	}
+	if opts.threads == 0 {
+		h.TestIterations = 0
+	}
+	runID := opts.runID
+	if runID == "" {
+		runID = results.NewRunID(time.Now(), randomSuffix())
+	}
+	cfg := configOf(h)
+	cfg.Package = "survey of " + opts.registry
+	cfg.Dir, _ = filepath.Abs(opts.registry)
+	cfg.Env = opts.env
+	w, err := results.Create(opts.resultsDir, runID, results.Meta{
+		Argv: append([]string{"pyrace"}, os.Args[1:]...), Config: cfg, System: systemProfile(),
+		Interpreter: py, Started: time.Now().UTC(),
+	})
+	if err != nil {
+		return &usageError{err: err}
+	}
+	h.HelpersDir = filepath.Join(w.Dir(), "helpers")
+	if err := pyhelpers.Install(h.HelpersDir); err != nil {
+		w.Close()
+		return fmt.Errorf("installing pyrace's Python helpers: %w", err)
+	}
+	fmt.Fprintf(env.Stderr, "pyrace: surveying %s from %s with %s (%s), results in %s\n",
+		plural(len(pkgs), "package"), opts.registry, py.Path, describeInterpreter(py), w.Dir())
+	res, err := survey.Run(ctx, survey.Options{
+		Packages: pkgs, Python: py, ReposDir: opts.reposDir, VenvsDir: opts.venvsDir, Writer: w, Harness: h,
+		ExtraDeps: opts.extraDeps, TestCommandOverride: opts.testOverride, TestCommandSuffix: opts.testSuffix,
+		Env: opts.env, Jobs: opts.jobs, Probe: interp.Probe,
+		Progress: func(ev survey.Event) { writeSurveyProgress(env, ev) },
+	})
+	if errors.Is(err, harness.ErrInterrupted) {
+		w.Finish(results.Interrupted, time.Now())
+		fmt.Fprintf(env.Stderr, "pyrace: interrupted; finished packages are kept in %s\n", w.Dir())
+		return &exitStatus{code: 130}
+	}
+	if err != nil {
+		w.Finish(results.Interrupted, time.Now())
+		return fmt.Errorf("survey %s: %w", w.Dir(), err)
+	}
+	if err := w.Finish(results.Finished, time.Now()); err != nil {
+		return err
+	}
+	counts := map[results.Category]int{}
+	for _, r := range res.Records {
+		counts[r.Category]++
+	}
+	var parts []string
+	for _, c := range results.Categories() {
+		if counts[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
+		}
+	}
+	if len(res.Skipped) > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", len(res.Skipped)))
+	}
+	fmt.Fprintf(env.Stdout, "%s: %s\n", w.Dir(), strings.Join(parts, ", "))
+	fmt.Fprintf(env.Stdout, "pyrace show %s\n", w.Dir())
+	return nil
+}
+
+// writeSurveyProgress prints one line per package that ended.
+func writeSurveyProgress(env Env, ev survey.Event) {
+	prefix := fmt.Sprintf("[%d/%d] %s", ev.Done, ev.Total, ev.Package)
+	switch {
+	case ev.Skipped != "":
+		fmt.Fprintf(env.Stderr, "%s: skipped: %s\n", prefix, ev.Skipped)
+	case ev.Record != nil:
+		eta := ""
+		if ev.Done < ev.Total {
+			eta = fmt.Sprintf(", about %s left", ev.ETA.Round(time.Second))
+		}
+		fmt.Fprintf(env.Stderr, "%s: %s (%s%s)\n", prefix, ev.Record.Verdict, ev.Took.Round(100*time.Millisecond), eta)
+	}
 }
 
 func newSurveyValidateCmd(env Env) *cobra.Command {

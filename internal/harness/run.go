@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -292,4 +293,26 @@ func (r *runner) runMode(ctx context.Context, mode results.Mode, previous []resu
 		return done, fmt.Errorf("iteration: %w", firstErr)
 	}
 	return done, nil
+}
+
+// TestCommand turns the user's command into the argv to run: the default
+// when empty, "python"/"python3" as the chosen interpreter, and
+// "-m unittest" as our runner.
+func TestCommand(user []string, py results.Interpreter) ([]string, string) {
+	note := ""
+	if len(user) == 0 {
+		if py.HasPytest {
+			return []string{py.Path, "-m", "pytest"}, ""
+		}
+		user = []string{"python", "-m", "unittest", "discover"}
+		note = py.Path + " has no pytest: running python -m unittest discover"
+	}
+	argv := slices.Clone(user)
+	if argv[0] == "python" || argv[0] == "python3" {
+		argv[0] = py.Path
+	}
+	if len(argv) >= 3 && argv[0] == py.Path && argv[1] == "-m" && argv[2] == "unittest" {
+		argv[2] = "pyrace_unittest"
+	}
+	return argv, note
 }

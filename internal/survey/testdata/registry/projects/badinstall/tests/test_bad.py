@@ -1,0 +1,5 @@
+import badinstall
+
+
+def test_f():
+    assert badinstall.f() == 1

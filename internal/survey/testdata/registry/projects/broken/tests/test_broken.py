@@ -1,0 +1,5 @@
+import broken
+
+
+def test_import():
+    assert broken

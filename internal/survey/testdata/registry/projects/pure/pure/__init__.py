@@ -1,0 +1,5 @@
+import os
+
+
+def double(x):
+    return 2 * x
