@@ -106,6 +106,7 @@ configuration or input errors.`,
 		newReportCmd(env),
 		newExportCmd(env),
 		newSurveyCmd(env),
+		newMergeCmd(env),
 	)
 	return root
 }

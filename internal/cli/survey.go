@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pyrace/pyrace/internal/harness"
 	"github.com/pyrace/pyrace/internal/harness/pyhelpers"
@@ -33,6 +35,11 @@ type surveyOptions struct {
 	extraDeps                  []string
 	testOverride, testSuffix   string
 	env                        []string
+	shard                      string
+	shardCosts                 []string
+	checkStability             bool
+	maxLoad, minMemoryGiB      float64
+	resume                     string
 }
 
 func newSurveyCmd(env Env) *cobra.Command {
@@ -71,94 +78,135 @@ usage error or an invalid registry, 130 when interrupted.`,
   pyrace survey --registry registry/ --top 50 -n 10 --jobs 2 --compare-with-gil`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSurvey(cmd.Context(), opts, env)
+			if opts.resume != "" {
+				if cmd.Flags().NFlag() > 1 {
+					return usagef("--resume continues a survey with its own settings; give no other flag")
+				}
+				return resumeSurvey(cmd.Context(), opts.resume, env)
+			}
+			return runSurvey(cmd.Context(), opts, cmd.Flags(), env)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.registry, "registry", "", "the registry `DIR` (one YAML file per package)")
-	f.StringVar(&opts.python, "python", "", "interpreter `PATH` every venv is made from (default: the first free-threaded interpreter found)")
-	f.IntVar(&opts.top, "top", 0, "the `N` most popular packages of the registry (0: all)")
-	f.StringSliceVar(&opts.packages, "packages", nil, "these packages only, comma-separated `NAMES`")
-	f.StringVar(&opts.reposDir, "repos-dir", "pyrace-repos", "where sources are fetched (`DIR`)")
-	f.StringVar(&opts.venvsDir, "venvs-dir", "pyrace-venvs", "where venvs are made (`DIR`), one per package and interpreter")
-	f.StringVar(&opts.resultsDir, "results-dir", "pyrace-results", "write the survey's run under `DIR`")
-	f.StringVar(&opts.runID, "run-id", "", "name the run directory `ID` (default: start time and a random suffix)")
-	f.IntVarP(&opts.iterations, "iterations", "n", 10, "run each package's tests `N` times with the GIL disabled")
-	f.IntVarP(&opts.jobs, "jobs", "j", 1, "survey `J` packages at once")
-	f.StringVar(&opts.timeout, "timeout", "600", "`SECONDS` for each install command and each test iteration (a package's timeout wins)")
-	f.StringVar(&opts.stall, "stall-threshold", "60", "`SECONDS` without output that count as a stall")
-	f.StringVar(&opts.cpuSample, "cpu-sample", "3", "`SECONDS` of CPU sampling after a stall")
-	f.BoolVar(&opts.compareWithGIL, "compare-with-gil", false, "also run each package's iterations with PYTHON_GIL=1")
-	f.BoolVar(&opts.stopOnPass, "stop-on-first-pass", false, "stop a package after its first passing iteration (quick coverage)")
-	f.IntVar(&opts.threads, "threads", 0, "run each test body in `K` threads at once (pytest or python -m unittest)")
-	f.IntVar(&opts.testIterations, "test-iterations", 1, "with --threads, `M` rounds of each test body")
-	f.StringSliceVar(&opts.extraDeps, "extra-deps", nil, "pip-install these `PACKAGES` into every venv after its install commands")
-	f.StringVar(&opts.testOverride, "test-command-override", "", "run `COMMAND` instead of every package's test command")
-	f.StringVar(&opts.testSuffix, "test-command-suffix", "", "append `ARGS` to every package's test command")
-	f.StringArrayVar(&opts.env, "env", nil, "set `K=V` for installs and tests (repeatable; after the registry's env)")
+	surveyFlags(cmd.Flags(), &opts)
+	cmd.Flags().StringVar(&opts.resume, "resume", "", "continue the interrupted survey in `RUN_DIR` with its own settings; finished packages are not run again")
 	cmd.AddCommand(newSurveyValidateCmd(env), newSurveyListCmd(env), newSurveyImportCmd(env))
 	return cmd
 }
 
-func runSurvey(ctx context.Context, opts surveyOptions, env Env) error {
-	if opts.registry == "" {
-		return usagef("--registry DIR is required (or a subcommand: validate, list, import)")
-	}
-	if opts.top < 0 {
-		return usagef("--top %d: must be 0 (all) or more", opts.top)
-	}
-	if opts.top > 0 && len(opts.packages) > 0 {
-		return usagef("--top and --packages exclude each other")
-	}
-	if opts.iterations < 1 || opts.jobs < 1 {
-		return usagef("--iterations and --jobs must be at least 1")
-	}
-	if opts.threads < 0 || opts.testIterations < 1 || (opts.threads == 0 && opts.testIterations != 1) {
-		return usagef("--threads must be 1 or more, and --test-iterations needs --threads")
-	}
-	if err := validateEnv(opts.env); err != nil {
-		return err
-	}
-	timeout, err := parseSeconds("timeout", opts.timeout)
+func runSurvey(ctx context.Context, opts surveyOptions, flags *pflag.FlagSet, env Env) error {
+	o, reg, err := prepareSurvey(ctx, opts, env)
 	if err != nil {
 		return err
 	}
-	stall, err := parseSeconds("stall-threshold", opts.stall)
-	if err != nil {
-		return err
-	}
-	sample, err := parseSeconds("cpu-sample", opts.cpuSample)
-	if err != nil {
-		return err
-	}
-	reg, err := survey.Load(opts.registry)
-	if err != nil {
-		return &usageError{err: fmt.Errorf("registry %s is not valid:\n%w", opts.registry, err)}
-	}
+	argv := surveyArgv(flags, map[string]string{"registry": opts.registry, "results-dir": opts.resultsDir,
+		"repos-dir": o.ReposDir, "venvs-dir": o.VenvsDir})
 	pkgs := reg.Top(opts.top)
 	if len(opts.packages) > 0 {
 		if pkgs, err = reg.Select(opts.packages); err != nil {
 			return usagef("--packages: %v", err)
 		}
 	}
-	if len(pkgs) == 0 {
-		return usagef("registry %s has no packages", opts.registry)
+	info := results.SurveyInfo{ID: opts.runID, Shards: 1}
+	if info.ID == "" {
+		info.ID = results.NewRunID(time.Now(), randomSuffix())
+	}
+	info.Registry, _ = filepath.Abs(opts.registry)
+	runID := info.ID
+	if opts.shard != "" {
+		if info.Shard, info.Shards, err = survey.ParseShard(opts.shard); err != nil {
+			return usagef("--shard %v", err)
+		}
+		costs, err := survey.Costs(opts.shardCosts)
+		if err != nil {
+			return usagef("--shard-costs: %v", err)
+		}
+		pkgs = survey.Shard(pkgs, info.Shard, info.Shards, costs)
+		runID = fmt.Sprintf("%s-shard-%d-of-%d", info.ID, info.Shard, info.Shards)
+	} else if len(opts.shardCosts) > 0 {
+		return usagef("--shard-costs needs --shard")
+	}
+	for _, p := range pkgs {
+		info.Packages = append(info.Packages, p.Name)
+	}
+	sys := systemProfile()
+	if opts.checkStability {
+		maxLoad := opts.maxLoad
+		if maxLoad <= 0 {
+			maxLoad = float64(sys.CPUs)
+		}
+		check := survey.CheckStability(sys, maxLoad, uint64(opts.minMemoryGiB*(1<<30)))
+		if !check.Passed {
+			return fmt.Errorf("--check-stability: %s; not starting (wait, or raise --max-load / lower --min-free-memory)", strings.Join(check.Problems, "; "))
+		}
+		info.Stability = &check
+	}
+	cfg := configOf(o.Harness)
+	cfg.Package = "survey of " + info.Registry
+	cfg.Dir = info.Registry
+	cfg.Env = opts.env
+	w, err := results.Create(opts.resultsDir, runID, results.Meta{
+		Argv: argv, Config: cfg, System: sys,
+		Interpreter: o.Python, Started: time.Now().UTC(), Survey: &info,
+	})
+	if err != nil {
+		return &usageError{err: err}
+	}
+	o.Writer, o.Packages = w, pkgs
+	return executeSurvey(ctx, o, opts.registry, env)
+}
+
+// prepareSurvey checks the flags, reads the registry and chooses the
+// interpreter: everything of a survey but its packages and run directory.
+func prepareSurvey(ctx context.Context, opts surveyOptions, env Env) (survey.Options, *survey.Registry, error) {
+	var o survey.Options
+	if opts.registry == "" {
+		return o, nil, usagef("--registry DIR is required (or a subcommand: validate, list, import)")
+	}
+	if opts.top < 0 {
+		return o, nil, usagef("--top %d: must be 0 (all) or more", opts.top)
+	}
+	if opts.top > 0 && len(opts.packages) > 0 {
+		return o, nil, usagef("--top and --packages exclude each other")
+	}
+	if opts.iterations < 1 || opts.jobs < 1 {
+		return o, nil, usagef("--iterations and --jobs must be at least 1")
+	}
+	if opts.threads < 0 || opts.testIterations < 1 || (opts.threads == 0 && opts.testIterations != 1) {
+		return o, nil, usagef("--threads must be 1 or more, and --test-iterations needs --threads")
+	}
+	if err := validateEnv(opts.env); err != nil {
+		return o, nil, err
+	}
+	timeout, err := parseSeconds("timeout", opts.timeout)
+	if err != nil {
+		return o, nil, err
+	}
+	stall, err := parseSeconds("stall-threshold", opts.stall)
+	if err != nil {
+		return o, nil, err
+	}
+	sample, err := parseSeconds("cpu-sample", opts.cpuSample)
+	if err != nil {
+		return o, nil, err
+	}
+	reg, err := survey.Load(opts.registry)
+	if err != nil {
+		return o, nil, &usageError{err: fmt.Errorf("registry %s is not valid:\n%w", opts.registry, err)}
 	}
 	py, err := chooseInterpreter(ctx, opts.python, env)
 	if err != nil {
-		return err
+		return o, nil, err
 	}
 	if !py.FreeThreaded {
 		fmt.Fprintf(env.Stderr, "pyrace: warning: %s is not a free-threaded build; the iterations run with the GIL\n", py.Path)
 	}
-	dirs := map[string]*string{"--repos-dir": &opts.reposDir, "--venvs-dir": &opts.venvsDir}
-	for flag, d := range dirs {
+	for flag, d := range map[string]*string{"--repos-dir": &opts.reposDir, "--venvs-dir": &opts.venvsDir} {
 		abs, err := filepath.Abs(*d)
-		if err != nil {
-			return usagef("%s: %v", flag, err)
+		if err == nil {
+			err = os.MkdirAll(abs, 0o755)
 		}
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return usagef("%s: %v", flag, err)
+		if err != nil {
+			return o, nil, usagef("%s: %v", flag, err)
 		}
 		*d = abs
 	}
@@ -170,37 +218,78 @@ func runSurvey(ctx context.Context, opts surveyOptions, env Env) error {
 	if opts.threads == 0 {
 		h.TestIterations = 0
 	}
-	runID := opts.runID
-	if runID == "" {
-		runID = results.NewRunID(time.Now(), randomSuffix())
+	o = survey.Options{
+		Python: py, ReposDir: opts.reposDir, VenvsDir: opts.venvsDir, Harness: h,
+		ExtraDeps: opts.extraDeps, TestCommandOverride: opts.testOverride, TestCommandSuffix: opts.testSuffix,
+		Env: opts.env, Jobs: opts.jobs, Probe: interp.Probe,
+		Progress: func(ev survey.Event) { writeSurveyProgress(env, ev) },
 	}
-	cfg := configOf(h)
-	cfg.Package = "survey of " + opts.registry
-	cfg.Dir, _ = filepath.Abs(opts.registry)
-	cfg.Env = opts.env
-	w, err := results.Create(opts.resultsDir, runID, results.Meta{
-		Argv: append([]string{"pyrace"}, os.Args[1:]...), Config: cfg, System: systemProfile(),
-		Interpreter: py, Started: time.Now().UTC(),
-	})
+	return o, reg, nil
+}
+
+// resumeSurvey continues the interrupted survey in dir with the flags it
+// was started with: its packages that have a verdict are not run again, and
+// the iterations of the one in progress count.
+func resumeSurvey(ctx context.Context, dir string, env Env) error {
+	run, err := results.ReadRun(dir)
 	if err != nil {
-		return &usageError{err: err}
+		return err
 	}
-	h.HelpersDir = filepath.Join(w.Dir(), "helpers")
-	if err := pyhelpers.Install(h.HelpersDir); err != nil {
+	if run.Meta.Survey == nil || len(run.Meta.Argv) < 2 {
+		return usagef("--resume %s: not a survey run (pyrace run --resume continues a pyrace run)", dir)
+	}
+	if run.Meta.Status == results.Finished {
+		return usagef("--resume %s: the survey finished; nothing to continue", dir)
+	}
+	var opts surveyOptions
+	fs := pflag.NewFlagSet("survey", pflag.ContinueOnError)
+	surveyFlags(fs, &opts)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(run.Meta.Argv[2:]); err != nil {
+		return fmt.Errorf("--resume %s: the survey's own flags (%s): %w", dir, strings.Join(run.Meta.Argv, " "), err)
+	}
+	o, reg, err := prepareSurvey(ctx, opts, env)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, r := range run.Records {
+		done[r.Package] = true
+	}
+	var todo []string
+	for _, name := range run.Meta.Survey.Packages {
+		if !done[name] {
+			todo = append(todo, name)
+		}
+	}
+	pkgs, err := reg.Select(todo)
+	if err != nil {
+		return fmt.Errorf("--resume %s: %w", dir, err)
+	}
+	w, _, err := results.Resume(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "pyrace: resuming %s: %d of %s done\n", w.Dir(), len(done), plural(len(run.Meta.Survey.Packages), "package"))
+	o.Writer, o.Packages, o.Previous = w, pkgs, run.Iterations
+	return executeSurvey(ctx, o, opts.registry, env)
+}
+
+// executeSurvey runs a prepared survey into its run directory and prints
+// the counts per category.
+func executeSurvey(ctx context.Context, o survey.Options, registry string, env Env) error {
+	w := o.Writer
+	o.Harness.HelpersDir = filepath.Join(w.Dir(), "helpers")
+	if err := pyhelpers.Install(o.Harness.HelpersDir); err != nil {
 		w.Close()
 		return fmt.Errorf("installing pyrace's Python helpers: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "pyrace: surveying %s from %s with %s (%s), results in %s\n",
-		plural(len(pkgs), "package"), opts.registry, py.Path, describeInterpreter(py), w.Dir())
-	res, err := survey.Run(ctx, survey.Options{
-		Packages: pkgs, Python: py, ReposDir: opts.reposDir, VenvsDir: opts.venvsDir, Writer: w, Harness: h,
-		ExtraDeps: opts.extraDeps, TestCommandOverride: opts.testOverride, TestCommandSuffix: opts.testSuffix,
-		Env: opts.env, Jobs: opts.jobs, Probe: interp.Probe,
-		Progress: func(ev survey.Event) { writeSurveyProgress(env, ev) },
-	})
+		plural(len(o.Packages), "package"), registry, o.Python.Path, describeInterpreter(o.Python), w.Dir())
+	res, err := survey.Run(ctx, o)
 	if errors.Is(err, harness.ErrInterrupted) {
 		w.Finish(results.Interrupted, time.Now())
-		fmt.Fprintf(env.Stderr, "pyrace: interrupted; finished packages are kept in %s\n", w.Dir())
+		fmt.Fprintf(env.Stderr, "pyrace: interrupted; finished packages are kept (continue with: pyrace survey --resume %s)\n", w.Dir())
 		return &exitStatus{code: 130}
 	}
 	if err != nil {
@@ -222,6 +311,9 @@ func runSurvey(ctx context.Context, opts surveyOptions, env Env) error {
 	}
 	if len(res.Skipped) > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped", len(res.Skipped)))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no packages")
 	}
 	fmt.Fprintf(env.Stdout, "%s: %s\n", w.Dir(), strings.Join(parts, ", "))
 	fmt.Fprintf(env.Stdout, "pyrace show %s\n", w.Dir())
@@ -343,4 +435,71 @@ left out; files already in DEST are kept unless --overwrite.`,
 	}
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace files already in DEST")
 	return cmd
+}
+
+// surveyFlags registers the flags of a survey (also read back from a
+// run's argv by --resume).
+func surveyFlags(f *pflag.FlagSet, opts *surveyOptions) {
+	f.StringVar(&opts.registry, "registry", "", "the registry `DIR` (one YAML file per package)")
+	f.StringVar(&opts.python, "python", "", "interpreter `PATH` every venv is made from (default: the first free-threaded interpreter found)")
+	f.IntVar(&opts.top, "top", 0, "the `N` most popular packages of the registry (0: all)")
+	f.StringSliceVar(&opts.packages, "packages", nil, "these packages only, comma-separated `NAMES`")
+	f.StringVar(&opts.reposDir, "repos-dir", "pyrace-repos", "where sources are fetched (`DIR`)")
+	f.StringVar(&opts.venvsDir, "venvs-dir", "pyrace-venvs", "where venvs are made (`DIR`), one per package and interpreter")
+	f.StringVar(&opts.resultsDir, "results-dir", "pyrace-results", "write the survey's run under `DIR`")
+	f.StringVar(&opts.runID, "run-id", "", "name the run directory `ID` (default: start time and a random suffix)")
+	f.IntVarP(&opts.iterations, "iterations", "n", 10, "run each package's tests `N` times with the GIL disabled")
+	f.IntVarP(&opts.jobs, "jobs", "j", 1, "survey `J` packages at once")
+	f.StringVar(&opts.timeout, "timeout", "600", "`SECONDS` for each install command and each test iteration (a package's timeout wins)")
+	f.StringVar(&opts.stall, "stall-threshold", "60", "`SECONDS` without output that count as a stall")
+	f.StringVar(&opts.cpuSample, "cpu-sample", "3", "`SECONDS` of CPU sampling after a stall")
+	f.BoolVar(&opts.compareWithGIL, "compare-with-gil", false, "also run each package's iterations with PYTHON_GIL=1")
+	f.BoolVar(&opts.stopOnPass, "stop-on-first-pass", false, "stop a package after its first passing iteration (quick coverage)")
+	f.IntVar(&opts.threads, "threads", 0, "run each test body in `K` threads at once (pytest or python -m unittest)")
+	f.IntVar(&opts.testIterations, "test-iterations", 1, "with --threads, `M` rounds of each test body")
+	f.StringSliceVar(&opts.extraDeps, "extra-deps", nil, "pip-install these `PACKAGES` into every venv after its install commands")
+	f.StringVar(&opts.testOverride, "test-command-override", "", "run `COMMAND` instead of every package's test command")
+	f.StringVar(&opts.testSuffix, "test-command-suffix", "", "append `ARGS` to every package's test command")
+	f.StringArrayVar(&opts.env, "env", nil, "set `K=V` for installs and tests (repeatable; after the registry's env)")
+	f.StringVar(&opts.shard, "shard", "", "survey shard `i/n` only (0 <= i < n): a deterministic, balanced part of the packages")
+	f.StringSliceVar(&opts.shardCosts, "shard-costs", nil, "balance --shard by the package durations of earlier `RUNS` (else by name hash)")
+	f.BoolVar(&opts.checkStability, "check-stability", false, "check the load average and free memory first, refuse to start when they are off, record them in meta.json")
+	f.Float64Var(&opts.maxLoad, "max-load", 0, "with --check-stability, the highest 1-minute `LOAD` average (default: the number of CPUs)")
+	f.Float64Var(&opts.minMemoryGiB, "min-free-memory", 2, "with --check-stability, the least available memory in `GiB`")
+}
+
+// surveyArgv is the command line of a survey as --resume reads it back:
+// every flag that was set, the paths among them (paths) absolute.
+func surveyArgv(flags *pflag.FlagSet, paths map[string]string) []string {
+	argv := []string{"pyrace", "survey"}
+	flags.Visit(func(f *pflag.Flag) {
+		if p, ok := paths[f.Name]; ok {
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+			argv = append(argv, "--"+f.Name+"="+p)
+			return
+		}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				if f.Name == "shard-costs" {
+					if abs, err := filepath.Abs(v); err == nil {
+						v = abs
+					}
+				}
+				argv = append(argv, "--"+f.Name+"="+v)
+			}
+			return
+		}
+		argv = append(argv, "--"+f.Name+"="+f.Value.String())
+	})
+	for _, name := range []string{"registry", "results-dir", "repos-dir", "venvs-dir"} {
+		p, ok := paths[name]
+		if ok && flags.Lookup(name) != nil && !flags.Changed(name) {
+			if abs, err := filepath.Abs(p); err == nil {
+				argv = append(argv, "--"+name+"="+abs)
+			}
+		}
+	}
+	return argv
 }

@@ -98,6 +98,7 @@ func TestSchemaCoversEveryField(t *testing.T) {
 		"gil_comparison": results.GILComparison{}, "rate": results.Rate{}, "interval": results.Interval{},
 		"tsan_report": results.TSANReport{}, "gil_enabler": results.GILEnabler{}, "signature_count": results.SignatureCount{},
 		"test_counts": results.TestCounts{}, "thread_unsafe_test": results.ThreadUnsafeTest{},
+		"survey_info": results.SurveyInfo{}, "stability_check": results.StabilityCheck{},
 	} {
 		props := schema.Defs[def].Properties
 		if props == nil {

@@ -182,6 +182,39 @@ type Meta struct {
 	Started       time.Time   `json:"started"`
 	Finished      *time.Time  `json:"finished,omitempty"`
 	Status        Status      `json:"status"`
+	// Survey is set on the run directories of pyrace survey.
+	Survey *SurveyInfo `json:"survey,omitempty"`
+}
+
+// SurveyInfo describes a survey run: which survey, which shard of it, and
+// the packages it was given.
+type SurveyInfo struct {
+	// ID names the survey; its shards share it (their run ids differ).
+	ID string `json:"id"`
+	// Registry is the registry directory, absolute.
+	Registry string `json:"registry"`
+	// Shard is this run's 0-based shard index of Shards (1: unsharded).
+	Shard  int `json:"shard"`
+	Shards int `json:"shards"`
+	// Packages are the packages this run was given, in order.
+	Packages []string `json:"packages"`
+	// Stability is the system check made before the survey
+	// (--check-stability), nil when none was made.
+	Stability *StabilityCheck `json:"stability,omitempty"`
+}
+
+// StabilityCheck is the system's state before a survey against the
+// thresholds it had to meet.
+type StabilityCheck struct {
+	Passed bool `json:"passed"`
+	// Load is the 1-minute load average, MaxLoad its threshold.
+	Load    float64 `json:"load"`
+	MaxLoad float64 `json:"max_load"`
+	// AvailableMemory and MinMemory are in bytes.
+	AvailableMemory uint64 `json:"available_memory_bytes"`
+	MinMemory       uint64 `json:"min_memory_bytes"`
+	// Problems say which thresholds were not met.
+	Problems []string `json:"problems,omitempty"`
 }
 
 // ToolName is the value of Meta.Tool: how a reader knows a directory is ours.

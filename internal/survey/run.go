@@ -47,6 +47,9 @@ type Options struct {
 	// Progress, when set, is called as each package ends (from one
 	// goroutine at a time).
 	Progress func(Event)
+	// Previous are the iterations an interrupted attempt recorded
+	// (--resume): a package's count and are not run again.
+	Previous []results.Iteration
 }
 
 // Event reports a package that ended.
@@ -198,7 +201,7 @@ func (o Options) surveyOne(ctx context.Context, p Package) (results.Record, stri
 	h.Env = append(envList(p.Env), o.Env...)
 	h.Timeout = timeout
 	h.Progress = nil
-	rec, err := harness.Run(ctx, o.Writer, h, nil)
+	rec, err := harness.Run(ctx, o.Writer, h, o.Previous)
 	if err != nil {
 		return results.Record{}, "", err
 	}
