@@ -40,6 +40,8 @@ type surveyOptions struct {
 	checkStability             bool
 	maxLoad, minMemoryGiB      float64
 	resume                     string
+	tsan                       bool
+	tsanSupp                   string
 }
 
 func newSurveyCmd(env Env) *cobra.Command {
@@ -193,9 +195,21 @@ func prepareSurvey(ctx context.Context, opts surveyOptions, env Env) (survey.Opt
 	if err != nil {
 		return o, nil, &usageError{err: fmt.Errorf("registry %s is not valid:\n%w", opts.registry, err)}
 	}
+	tsanSupp := ""
+	if opts.tsanSupp != "" {
+		if !opts.tsan {
+			return o, nil, usagef("--tsan-suppressions needs --tsan")
+		}
+		if tsanSupp, err = checkTSANSuppressions(opts.tsanSupp); err != nil {
+			return o, nil, err
+		}
+	}
 	py, err := chooseInterpreter(ctx, opts.python, env)
 	if err != nil {
 		return o, nil, err
+	}
+	if opts.tsan && !py.TSAN {
+		return o, nil, usagef("--tsan: %s is not a ThreadSanitizer build of CPython (configure --with-thread-sanitizer)", py.Path)
 	}
 	if !py.FreeThreaded {
 		fmt.Fprintf(env.Stderr, "pyrace: warning: %s is not a free-threaded build; the iterations run with the GIL\n", py.Path)
@@ -213,7 +227,7 @@ func prepareSurvey(ctx context.Context, opts surveyOptions, env Env) (survey.Opt
 	h := harness.Options{
 		Iterations: opts.iterations, Jobs: 1, Timeout: timeout, Stall: stall, CPUSample: sample,
 		StopOnFirstPass: opts.stopOnPass, CompareWithGIL: opts.compareWithGIL,
-		Threads: opts.threads, TestIterations: opts.testIterations,
+		Threads: opts.threads, TestIterations: opts.testIterations, TSAN: opts.tsan, TSANSuppressions: tsanSupp,
 	}
 	if opts.threads == 0 {
 		h.TestIterations = 0
@@ -461,6 +475,8 @@ func surveyFlags(f *pflag.FlagSet, opts *surveyOptions) {
 	f.StringVar(&opts.testOverride, "test-command-override", "", "run `COMMAND` instead of every package's test command")
 	f.StringVar(&opts.testSuffix, "test-command-suffix", "", "append `ARGS` to every package's test command")
 	f.StringArrayVar(&opts.env, "env", nil, "set `K=V` for installs and tests (repeatable; after the registry's env)")
+	f.BoolVar(&opts.tsan, "tsan", false, "the interpreter is a ThreadSanitizer build: TSAN's reports are read with signatures")
+	f.StringVar(&opts.tsanSupp, "tsan-suppressions", "", "with --tsan: TSAN suppressions `FILE` passed to the runtime")
 	f.StringVar(&opts.shard, "shard", "", "survey shard `i/n` only (0 <= i < n): a deterministic, balanced part of the packages")
 	f.StringSliceVar(&opts.shardCosts, "shard-costs", nil, "balance --shard by the package durations of earlier `RUNS` (else by name hash)")
 	f.BoolVar(&opts.checkStability, "check-stability", false, "check the load average and free memory first, refuse to start when they are off, record them in meta.json")

@@ -89,6 +89,9 @@ func TestSurveyRun(t *testing.T) {
 		{[]string{"survey", "--registry", registry, "--top", "2", "--packages", "pure"}, "exclude each other"},
 		{[]string{"survey", "--registry", registry, "--packages", "nope"}, "not in the registry"},
 		{[]string{"survey", "--registry", filepath.Join(work, "missing")}, "no such directory"},
+		{[]string{"survey", "--registry", registry, "--python", py, "--tsan"}, "is not a ThreadSanitizer build"},
+		{[]string{"survey", "--registry", registry, "--python", py, "--tsan-suppressions", "x.supp"}, "--tsan-suppressions needs --tsan"},
+		{[]string{"survey", "--registry", registry, "--python", py, "--shard", "3/3"}, "--shard"},
 	} {
 		res := runMain(t, nil, tt.args...)
 		if res.code != ExitError || !strings.Contains(res.stderr, tt.want) {
