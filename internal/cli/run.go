@@ -569,7 +569,7 @@ func executeRun(ctx context.Context, w *results.Writer, h harness.Options, previ
 	bar := newProgressBar(env.Stderr, env.Getenv)
 	h.Progress = bar.update
 	fmt.Fprintf(env.Stderr, "pyrace: running %s in %s with %s (%s), results in %s\n",
-		strings.Join(h.Command, " "), h.Dir, h.Interpreter.Path, describeInterpreter(h.Interpreter), w.Dir())
+		strings.Join(h.Command, " "), h.Dir, h.Interpreter.Path, h.Interpreter.Describe(), w.Dir())
 	rec, err := harness.Run(ctx, w, h, previous)
 	bar.finish()
 	if errors.Is(err, harness.ErrInterrupted) {
@@ -605,22 +605,6 @@ func finishOutput(dir string, rec results.Record, format string, failOn map[resu
 		return &exitStatus{code: ExitFindings}
 	}
 	return nil
-}
-
-func describeInterpreter(py results.Interpreter) string {
-	parts := []string{py.Implementation + " " + py.Version}
-	if py.FreeThreaded {
-		parts = append(parts, "free-threaded")
-	} else {
-		parts = append(parts, "GIL build")
-	}
-	if py.Debug {
-		parts = append(parts, "debug")
-	}
-	if py.TSAN {
-		parts = append(parts, "TSAN")
-	}
-	return strings.Join(parts, ", ")
 }
 
 // writeRunSummary prints the one-screen summary of a run.

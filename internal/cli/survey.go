@@ -299,7 +299,7 @@ func executeSurvey(ctx context.Context, o survey.Options, registry string, env E
 		return fmt.Errorf("installing pyrace's Python helpers: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "pyrace: surveying %s from %s with %s (%s), results in %s\n",
-		plural(len(o.Packages), "package"), registry, o.Python.Path, describeInterpreter(o.Python), w.Dir())
+		plural(len(o.Packages), "package"), registry, o.Python.Path, o.Python.Describe(), w.Dir())
 	res, err := survey.Run(ctx, o)
 	if errors.Is(err, harness.ErrInterrupted) {
 		w.Finish(results.Interrupted, time.Now())

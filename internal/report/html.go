@@ -223,7 +223,7 @@ func newHTMLRun(r RunInfo) htmlRun {
 			h.Elapsed = r.Finished.Sub(r.Started).Round(100 * time.Millisecond).String()
 		}
 	}
-	h.Interpreter = describeInterpreter(r.Interpreter)
+	h.Interpreter = r.Interpreter.Describe()
 	var machine []string
 	if r.System.OS != "" || r.System.Arch != "" {
 		machine = append(machine, strings.Trim(r.System.OS+"/"+r.System.Arch, "/"))

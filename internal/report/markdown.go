@@ -51,7 +51,7 @@ func WriteMarkdown(w io.Writer, doc Document) error {
 	fmt.Fprintln(w, "# pyrace report")
 	fmt.Fprintln(w)
 	for _, r := range doc.Runs {
-		interp := describeInterpreter(r.Interpreter)
+		interp := r.Interpreter.Describe()
 		fmt.Fprintf(w, "- run `%s` (%s): %s; %s, %d CPUs, started %s, %s\n", strings.ReplaceAll(clean(r.RunID), "`", "'"), r.Status,
 			md(interp), md(orDash(r.System.Hostname)), r.System.CPUs, r.Started.UTC().Format("2006-01-02 15:04Z"), plural(r.Packages, "package"))
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -124,29 +123,11 @@ func gilBaselineText(s Summary) string {
 	return fmt.Sprintf("%s (%d/%d failed)", s.GILBaseline, s.GILRate.Failures, s.GILRate.Iterations)
 }
 
-// describeInterpreter is "cpython 3.13.5, free-threaded, debug,
-// ThreadSanitizer": what every view says about a run's interpreter.
-func describeInterpreter(in results.Interpreter) string {
-	parts := []string{strings.TrimSpace(cmp.Or(in.Implementation, "python") + " " + in.Version)}
-	if in.FreeThreaded {
-		parts = append(parts, "free-threaded")
-	} else {
-		parts = append(parts, "with the GIL (not a free-threaded build)")
-	}
-	if in.Debug {
-		parts = append(parts, "debug")
-	}
-	if in.TSAN {
-		parts = append(parts, "ThreadSanitizer")
-	}
-	return strings.Join(parts, ", ")
-}
-
 // writeRuns writes one line per run: id, state, interpreter, machine and
 // times.
 func writeRuns(w io.Writer, doc Document) {
 	for _, r := range doc.Runs {
-		interp := describeInterpreter(r.Interpreter)
+		interp := r.Interpreter.Describe()
 		when := r.Started.UTC().Format("2006-01-02 15:04:05Z")
 		if r.Finished != nil {
 			when += fmt.Sprintf(" (%s)", r.Finished.Sub(r.Started).Round(1e9))

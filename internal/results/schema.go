@@ -12,7 +12,10 @@
 // (the writer was killed mid-write) with a warning.
 package results
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // SchemaVersion is the version of every record this package writes.
 const SchemaVersion = 1
@@ -92,6 +95,28 @@ type Interpreter struct {
 	HasPytest bool `json:"has_pytest"`
 	// Platform is sys.platform plus the machine, "linux-x86_64".
 	Platform string `json:"platform,omitempty"`
+}
+
+// Describe is "cpython 3.13.5, free-threaded, debug, ThreadSanitizer":
+// what pyrace's messages and reports say about an interpreter.
+func (i Interpreter) Describe() string {
+	impl := i.Implementation
+	if impl == "" {
+		impl = "python"
+	}
+	parts := []string{strings.TrimSpace(impl + " " + i.Version)}
+	if i.FreeThreaded {
+		parts = append(parts, "free-threaded")
+	} else {
+		parts = append(parts, "with the GIL (not a free-threaded build)")
+	}
+	if i.Debug {
+		parts = append(parts, "debug")
+	}
+	if i.TSAN {
+		parts = append(parts, "ThreadSanitizer")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // System describes the machine a run happened on.
