@@ -298,6 +298,9 @@ func executeSurvey(ctx context.Context, o survey.Options, registry string, env E
 		w.Close()
 		return fmt.Errorf("installing pyrace's Python helpers: %w", err)
 	}
+	// As for pyrace run: bytecode spares every process compiling the
+	// helpers; without it the survey is only slower.
+	_ = pyhelpers.Precompile(ctx, o.Python.Path, o.Harness.HelpersDir)
 	fmt.Fprintf(env.Stderr, "pyrace: surveying %s from %s with %s (%s), results in %s\n",
 		plural(len(o.Packages), "package"), registry, o.Python.Path, o.Python.Describe(), w.Dir())
 	res, err := survey.Run(ctx, o)

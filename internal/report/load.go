@@ -136,7 +136,7 @@ func (s *Set) collect() {
 // packagesOf returns the packages of one run: those with a record (the
 // last one when a resumed run wrote two), then those with iterations only
 // (a run in progress or interrupted), and the run's own package when it
-// has neither yet.
+// has neither yet (a survey has no package of its own).
 func packagesOf(run *results.Run) []*Package {
 	var out []*Package
 	seen := map[string]*Package{}
@@ -163,7 +163,7 @@ func packagesOf(run *results.Run) []*Package {
 		}
 		p.Iterations = append(p.Iterations, it)
 	}
-	if len(out) == 0 && run.Meta.Config.Package != "" {
+	if len(out) == 0 && run.Meta.Config.Package != "" && run.Meta.Survey == nil {
 		out = append(out, &Package{Name: run.Meta.Config.Package, Run: run})
 	}
 	return out

@@ -76,6 +76,18 @@ func TestEdgeCases(t *testing.T) {
 		t.Errorf("empty run: %v\n%s", err, b.String())
 	}
 
+	// A survey that has no verdict yet shows no package: it has none of
+	// its own.
+	sw, err := results.Create(root, "survey-empty", results.Meta{Config: results.Config{Package: "survey of /registry"},
+		Survey: &results.SurveyInfo{ID: "survey-empty", Shards: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.Close()
+	if set := mustLoad(t, sw.Dir()); len(set.Packages) != 0 {
+		t.Errorf("empty survey: %d packages", len(set.Packages))
+	}
+
 	// An interrupted run whose last iteration line is torn: the complete
 	// lines count, the package shows without a verdict.
 	torn := newRun(t, root, "torn", false, map[string][]results.Outcome{"half": {pass, fail, pass}})
