@@ -572,19 +572,26 @@ func executeRun(ctx context.Context, w *results.Writer, h harness.Options, previ
 		strings.Join(h.Command, " "), h.Dir, h.Interpreter.Path, h.Interpreter.Describe(), w.Dir())
 	rec, err := harness.Run(ctx, w, h, previous)
 	bar.finish()
-	if errors.Is(err, harness.ErrInterrupted) {
-		w.Finish(results.Interrupted, time.Now())
-		fmt.Fprintf(env.Stderr, "pyrace: interrupted; finished iterations are kept in %s (continue with: pyrace run --resume %s)\n", w.Dir(), w.Dir())
-		return &exitStatus{code: 130}
-	}
-	if err != nil {
-		w.Finish(results.Interrupted, time.Now())
-		return fmt.Errorf("run %s: %w", w.Dir(), err)
-	}
-	if err := w.Finish(results.Finished, time.Now()); err != nil {
+	if err := closeRun(w, err, "iterations", "pyrace run --resume", env); err != nil {
 		return err
 	}
 	return finishOutput(w.Dir(), rec, format, failOn, env)
+}
+
+// closeRun records in meta.json how a run or survey ended, given the error
+// its work returned: finished, or interrupted (exit 130, with how to
+// resume; kept names what was kept), or failed.
+func closeRun(w *results.Writer, err error, kept, resume string, env Env) error {
+	switch {
+	case errors.Is(err, harness.ErrInterrupted):
+		w.Finish(results.Interrupted, time.Now())
+		fmt.Fprintf(env.Stderr, "pyrace: interrupted; finished %s are kept in %s (continue with: %s %s)\n", kept, w.Dir(), resume, w.Dir())
+		return &exitStatus{code: 130}
+	case err != nil:
+		w.Finish(results.Interrupted, time.Now())
+		return fmt.Errorf("%s: %w", w.Dir(), err)
+	}
+	return w.Finish(results.Finished, time.Now())
 }
 
 func finishOutput(dir string, rec results.Record, format string, failOn map[results.Category]bool, env Env) error {

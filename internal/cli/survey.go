@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -304,16 +305,7 @@ func executeSurvey(ctx context.Context, o survey.Options, registry string, env E
 	fmt.Fprintf(env.Stderr, "pyrace: surveying %s from %s with %s (%s), results in %s\n",
 		plural(len(o.Packages), "package"), registry, o.Python.Path, o.Python.Describe(), w.Dir())
 	res, err := survey.Run(ctx, o)
-	if errors.Is(err, harness.ErrInterrupted) {
-		w.Finish(results.Interrupted, time.Now())
-		fmt.Fprintf(env.Stderr, "pyrace: interrupted; finished packages are kept (continue with: pyrace survey --resume %s)\n", w.Dir())
-		return &exitStatus{code: 130}
-	}
-	if err != nil {
-		w.Finish(results.Interrupted, time.Now())
-		return fmt.Errorf("survey %s: %w", w.Dir(), err)
-	}
-	if err := w.Finish(results.Finished, time.Now()); err != nil {
+	if err := closeRun(w, err, "packages", "pyrace survey --resume", env); err != nil {
 		return err
 	}
 	counts := map[results.Category]int{}
@@ -411,20 +403,13 @@ is skipped when it is.`,
 				} else if p.Source.Ref != "" {
 					src += "@" + p.Source.Ref
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\n", i+1, p.Name, p.Popularity, src, orDashCLI(p.Skip))
+				fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\n", i+1, p.Name, p.Popularity, src, cmp.Or(p.Skip, "-"))
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().IntVar(&top, "top", 0, "the `N` most popular packages only (0: all)")
 	return cmd
-}
-
-func orDashCLI(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func newSurveyImportCmd(env Env) *cobra.Command {

@@ -130,7 +130,7 @@ func (w *Writer) Meta() Meta {
 // and relative to the run directory. An existing directory (left by an
 // iteration that was interrupted) is emptied first.
 func (w *Writer) IterationDir(pkg string, mode Mode, index int) (abs, rel string, err error) {
-	rel = filepath.Join(IterationsDir, safeName(pkg), fmt.Sprintf("%s-%d", mode, index))
+	rel = filepath.Join(PackageDir(pkg), fmt.Sprintf("%s-%d", mode, index))
 	abs = filepath.Join(w.dir, rel)
 	if err := os.RemoveAll(abs); err != nil {
 		return "", "", fmt.Errorf("clearing %s: %w", rel, err)
@@ -140,6 +140,10 @@ func (w *Writer) IterationDir(pkg string, mode Mode, index int) (abs, rel string
 	}
 	return abs, rel, nil
 }
+
+// PackageDir is the directory, relative to a run directory, that holds a
+// package's iteration directories.
+func PackageDir(pkg string) string { return filepath.Join(IterationsDir, safeName(pkg)) }
 
 // AppendIteration appends one finished iteration to iterations.jsonl and
 // syncs it to disk.

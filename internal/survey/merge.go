@@ -181,9 +181,9 @@ func mergeInto(res Merged, runs []*results.Run, owner map[string]int, order []st
 				}
 			}
 		}
-		src := filepath.Join(run.Dir, results.IterationsDir, name)
+		src := filepath.Join(run.Dir, results.PackageDir(name))
 		if _, err := os.Stat(src); err == nil {
-			if err := copyTree(src, filepath.Join(w.Dir(), results.IterationsDir, name)); err != nil {
+			if err := copyTree(src, filepath.Join(w.Dir(), results.PackageDir(name))); err != nil {
 				return fail(err)
 			}
 		}
